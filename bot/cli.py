@@ -1,0 +1,317 @@
+"""The `nudgebot` command line: a group of verbs, one composition root.
+
+Settings are read here, once; errors become one clean line and an exit code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from functools import cached_property
+from typing import TextIO
+
+import click
+
+from bot import digest as digests
+from bot.config import PROMPTS_DIR, Settings, load_settings
+from bot.detect import PrincipleMatcher, detect
+from bot.errors import InputError, NudgebotError
+from bot.evaluate import KINDS, evaluate
+from bot.principles import load_principles
+from bot.prompts import Prompts
+
+EXPORT_COLUMNS = (
+    "id", "platform", "workspace", "channel", "channel_name", "visibility", "thread", "ts", "author",
+    "author_name", "text", "kind", "customer_rationale", "customer", "rationale", "rationale_by",
+    "rationale_at", "not_customer_facing_by", "principles", "permalink", "status", "approval_state",
+    "resolved_at", "created_at", "updated_at", "edited_at", "purged_at",
+)
+
+
+class App:
+    """What the commands share, built lazily so `nudgebot --help` needs nothing."""
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings()
+
+    @cached_property
+    def principles(self):
+        return load_principles(self.settings.principles)
+
+    @cached_property
+    def prompts(self) -> Prompts:
+        return Prompts(PROMPTS_DIR)
+
+    def engine(self):
+        from bot.engine import Engine
+        from bot.policy import Politeness
+        from bot.store import Store
+
+        s = self.settings
+        rules = Politeness(
+            zone=s.zone,
+            cooldown=timedelta(minutes=s.cooldown_minutes),
+            daily_cap=s.channel_daily_cap,
+            quiet=s.quiet,
+        )
+        principles = self.principles
+        store = Store.open(s.db)
+        return Engine(store, principles, self.prompts, rules, retention_days=s.retention_days)
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NudgebotError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nudgebot")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Nudgebot asks who the customer is when a decision doesn't say, tracks approvals,
+    and logs every decision in SQLite.
+
+    \b
+    Try it locally, no chat credentials needed:
+        nudgebot shell
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = App()
+
+
+@cli.command()
+@click.option("--user", default="you", show_default=True, help="Your name in the console.")
+@click.option("--channel", default="general", show_default=True, help="The channel you write in.")
+@click.pass_obj
+def shell(app: App, user: str, channel: str) -> None:
+    """Talk to the bot in a local console (each line is a new message in #general).
+
+    \b
+    Example:
+        nudgebot shell
+        echo "We decided to move the launch to next Friday." | nudgebot shell
+    """
+    from bot.console import Console
+
+    engine = app.engine()
+    engine.purge_old_text()
+    Console(engine, sys.stdout, user=user, channel=channel).run(sys.stdin, interactive=sys.stdin.isatty())
+
+
+def read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, object or None, problem or None) for every non-blank line."""
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield number, None, f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})"
+            continue
+        if not isinstance(obj, dict):
+            yield number, None, "expected a JSON object"
+        elif not isinstance(obj.get("text"), str):
+            yield number, None, "missing a \"text\" string"
+        else:
+            yield number, obj, None
+
+
+def _open_input(path: str | None) -> TextIO:
+    if path in (None, "-"):
+        return click.get_text_stream("stdin", errors="replace")
+    try:
+        return open(path, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.pass_obj
+def classify(app: App, file: str | None) -> None:
+    """Judge messages from JSON Lines ({"id":…, "text":…}) and print one verdict per line.
+
+    Reads FILE, or standard input. Lines that cannot be read are reported on stderr with their
+    line number, the rest are still judged; the exit code is 1 when any line was skipped.
+
+    \b
+    Example:
+        echo '{"id": 1, "text": "We decided to drop IE11."}' | nudgebot classify
+    """
+    matcher = PrincipleMatcher(app.principles)
+    out = click.get_text_stream("stdout")
+    skipped = 0
+    with _open_input(file) as stream:
+        for number, obj, problem in read_jsonl(stream):
+            if problem:
+                skipped += 1
+                click.echo(f"line {number}: {problem}; skipped", err=True)
+                continue
+            verdict = detect(obj["text"], matcher)
+            out.write(json.dumps({"id": obj.get("id"), **verdict.as_dict()}) + "\n")
+    if skipped:
+        click.echo(f"{skipped} line(s) skipped", err=True)
+        sys.exit(1)
+
+
+@cli.command("eval")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--errors", is_flag=True, help="Also list the messages judged wrongly.")
+@click.pass_obj
+def eval_(app: App, file: str | None, fmt: str, errors: bool) -> None:
+    """Measure detection on a labelled JSON Lines file (keys: text, kind, customer_rationale).
+
+    \b
+    Example:
+        nudgebot eval tests/data/heldout.jsonl
+    """
+    matcher = PrincipleMatcher(app.principles)
+    pairs = []
+    with _open_input(file) as stream:
+        for number, obj, problem in read_jsonl(stream):
+            if problem is None and obj.get("kind") not in KINDS:
+                problem = f"\"kind\" must be one of {', '.join(KINDS)}"
+            if problem:
+                click.echo(f"line {number}: {problem}; skipped", err=True)
+                continue
+            pairs.append((obj, detect(obj["text"], matcher).as_dict()))
+    if not pairs:
+        raise InputError("no labelled messages to evaluate")
+    report = evaluate(pairs)
+    if fmt == "json":
+        data = report.as_dict()
+        if errors:
+            data["errors"] = report.errors
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(report.render())
+    if errors:
+        for e in report.errors:
+            click.echo(f"{e['id']}: want {e['want']}, got {e['got']}: {e['text']}")
+
+
+@cli.command()
+@click.argument("idea", nargs=-1, required=True)
+@click.pass_obj
+def prfaq(app: App, idea: tuple[str, ...]) -> None:
+    """Print a PR/FAQ skeleton for IDEA as Markdown.
+
+    \b
+    Example:
+        nudgebot prfaq A meal-planning feature for busy parents
+    """
+    from datetime import datetime
+
+    from bot import prfaq as drafts
+
+    text = " ".join(idea).strip()
+    if not text:
+        raise InputError("give the idea, for example: nudgebot prfaq A meal-planning feature for busy parents")
+    click.echo(drafts.draft(app.prompts, text, datetime.now(app.settings.zone).date()))
+
+
+@cli.command()
+@click.option("--week", help="ISO week YYYY-Www in NUDGEBOT_TIMEZONE (default: last full week).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--channel", help="Print the digest this conversation would get (its own items included).")
+@click.option("--workspace", help="Only this workspace/tenant id.")
+@click.pass_obj
+def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace: str | None) -> None:
+    """Build the weekly digest of decisions lacking a customer rationale.
+
+    Without --channel, prints what a public channel of each workspace would get: items from
+    public channels only.
+
+    \b
+    Example:
+        nudgebot digest --week 2026-W47 --format markdown
+    """
+    engine = app.engine()
+    zone = app.settings.zone
+    now = engine.clock()
+    chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
+    scopes = [s for s in engine.store.workspaces() if workspace in (None, s[1])]
+    if channel:
+        scopes = [s for s in scopes if engine.store.has_channel(*s, channel)]
+        if not scopes:
+            raise InputError(f"no decisions were ever logged in channel {channel}")
+    views = [digests.build(engine.store, p, w, chosen, zone, now, channel=channel) for p, w in scopes]
+    if fmt == "json":
+        click.echo(json.dumps({"week": chosen.label, "destinations": [v.as_dict() for v in views]}, indent=2))
+        return
+    if not views:
+        click.echo(f"Nothing logged yet, so there is no digest for {chosen.label}.")
+        return
+    render = digests.render_markdown if fmt == "markdown" else digests.render_text
+    click.echo("\n\n".join(render(v) for v in views))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--workspace", help="Only this workspace/tenant id.")
+@click.option("--all", "include_all", is_flag=True, help="Include dismissed, withdrawn and deleted rows.")
+@click.pass_obj
+def export(app: App, fmt: str, workspace: str | None, include_all: bool) -> None:
+    """Write the decision log to standard output as CSV or JSON.
+
+    \b
+    Example:
+        nudgebot export --format csv > decisions.csv
+    """
+    engine = app.engine()
+    rows = [
+        r
+        for r in engine.store.decisions(include_inactive=include_all)
+        if workspace in (None, r["workspace"])
+    ]
+    for row in rows:
+        row["principles"] = json.loads(row["principles"] or "[]")
+        row["customer_rationale"] = bool(row["customer_rationale"])
+    out = click.get_text_stream("stdout")
+    if fmt == "json":
+        out.write(json.dumps([{c: r[c] for c in EXPORT_COLUMNS} for r in rows], indent=2) + "\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "principles": ";".join(row["principles"])})
+
+
+@cli.command()
+@click.pass_obj
+def check(app: App) -> None:
+    """Validate configuration, principles.yaml and the prompts; say which platforms are set up.
+
+    \b
+    Example:
+        nudgebot check
+    """
+    settings = app.settings
+    principles = app.principles
+    for name in app.prompts.names():
+        app.prompts.validate(name)
+    platforms = settings.platforms()
+    click.echo(f"Configuration OK. Principles: {len(principles)} from {settings.principles}.")
+    click.echo(f"Decision log: {settings.db}. Time zone: {settings.timezone}.")
+    if platforms:
+        click.echo(f"Platforms configured: {', '.join(platforms)}.")
+    else:
+        click.echo("Platforms configured: none (the console works without any: nudgebot shell).")
+    if settings.teams_dev:
+        click.echo("WARNING: NUDGEBOT_TEAMS_DEV=1 turns Bot Framework authentication off. Never in production.")
+    click.echo(f"LLM: {'on, model ' + settings.llm_model if settings.llm_configured else 'off (rules and templates only)'}.")
+
+
+def main() -> None:
+    cli(prog_name="nudgebot")

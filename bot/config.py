@@ -1,0 +1,185 @@
+"""Settings: the only place that reads the environment (and a `.env` file)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_PRINCIPLES = ROOT / "principles.yaml"
+PROMPTS_DIR = ROOT / "prompts"
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Every setting Nudgebot reads, by the environment variable names in the README."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=True,
+    )
+
+    db: Path = Field(Path("nudgebot.db"), validation_alias=_env("NUDGEBOT_DB"))
+    principles: Path = Field(BUNDLED_PRINCIPLES, validation_alias=_env("NUDGEBOT_PRINCIPLES"))
+    timezone: str = Field("UTC", validation_alias=_env("NUDGEBOT_TIMEZONE"))
+    digest_channel: str | None = Field(None, validation_alias=_env("NUDGEBOT_DIGEST_CHANNEL"))
+    port: int = Field(3000, ge=1, le=65535, validation_alias=_env("PORT"))
+
+    # How politely the bot behaves (channels can override some of these from chat).
+    cooldown_minutes: int = Field(10, ge=0, validation_alias=_env("NUDGEBOT_COOLDOWN_MINUTES"))
+    channel_daily_cap: int = Field(10, ge=0, validation_alias=_env("NUDGEBOT_CHANNEL_DAILY_CAP"))
+    quiet_hours: str = Field("", validation_alias=_env("NUDGEBOT_QUIET_HOURS"))
+    retention_days: int = Field(365, ge=0, validation_alias=_env("NUDGEBOT_RETENTION_DAYS"))
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_client_id: str | None = Field(None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_CLIENT_SECRET"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+
+    microsoft_app_id: str | None = Field(
+        None, validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID")
+    )
+    microsoft_app_password: SecretStr | None = Field(
+        None, validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        None, validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    microsoft_app_type: str = Field(
+        "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    teams_dev: bool = Field(False, validation_alias=_env("NUDGEBOT_TEAMS_DEV"))
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
+    llm_model: str = Field("gpt-4o-mini", validation_alias=_env("NUDGEBOT_LLM_MODEL"))
+    llm_timeout: float = Field(4.0, gt=0, le=120, validation_alias=_env("NUDGEBOT_LLM_TIMEOUT"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value.strip() and not _parse_hours(value):
+            raise ValueError("use HH:MM-HH:MM, for example 19:00-08:00")
+        return value.strip()
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _app_type(cls, value: str) -> str:
+        allowed = {"MultiTenant", "SingleTenant", "UserAssignedMSI"}
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(sorted(allowed))}")
+        return value
+
+    # -- derived values -------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[time, time] | None:
+        return _parse_hours(self.quiet_hours)
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.microsoft_app_id) or self.teams_dev
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None
+
+    def platforms(self) -> list[str]:
+        """Names of the chat platforms these settings can serve."""
+        names = []
+        if self.slack_configured:
+            names.append("slack")
+        if self.teams_configured:
+            names.append("teams")
+        return names
+
+
+def _parse_hours(value: str) -> tuple[time, time] | None:
+    match = _HOURS.match(value or "")
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    return time(h1, m1), time(h2, m2)
+
+
+def _alias_names(settings_cls: type[BaseSettings]) -> dict[str, tuple[str, ...]]:
+    names = {}
+    for field_name, field in settings_cls.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names[field_name] = tuple(str(c) for c in alias.choices)
+    return names
+
+
+def _conflicting_spellings(env_file: str | Path | None) -> list[str]:
+    """Variables set under two spellings with different values (MicrosoftAppId and MICROSOFT_APP_ID)."""
+    seen: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        seen.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    seen.update(os.environ)
+    problems = []
+    for choices in _alias_names(Settings).values():
+        present = {name: seen[name] for name in choices if name in seen}
+        if len(set(present.values())) > 1:
+            problems.append(
+                f"{' and '.join(present)} are both set, to different values; keep one of them"
+            )
+    return problems
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings:
+    """Build Settings once, turning every problem into one ConfigError that names the variable.
+
+    The values themselves are never echoed: a bad token must not end up in a terminal log.
+    """
+    problems = _conflicting_spellings(env_file)
+    if problems:
+        raise ConfigError("Configuration error: " + "; ".join(problems))
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        aliases = _alias_names(Settings)
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = aliases.get(field, (field,))[0]
+            lines.append(f"{name}: {error['msg']}")
+        raise ConfigError("Configuration error: " + "; ".join(lines)) from None

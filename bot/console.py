@@ -1,0 +1,126 @@
+"""`nudgebot shell`: the bot in a terminal, on the same engine as Slack and Teams.
+
+Every input line is a new top-level message from the local user in #general; lines starting
+with `/` are the slash commands. Works interactively and with piped stdin.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import TextIO
+
+from bot.actions import Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.engine import Engine
+from bot.errors import NudgebotError
+from bot.models import Command, Message, Visibility
+
+PLATFORM = "console"
+WORKSPACE = "local"
+_MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<([^>|]+)\|([^>]*)>")
+
+
+def _plain(markdown: str) -> str:
+    text = _MENTION.sub(r"@\1", markdown)
+    return _LINK.sub(r"\2 (\1)", text)
+
+
+class Console:
+    def __init__(
+        self,
+        engine: Engine,
+        out: TextIO,
+        user: str = "you",
+        channel: str = "general",
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self.engine = engine
+        self.out = out
+        self.user = user
+        self.channel = channel
+        self.clock = clock or engine.clock
+        self._ids = itertools.count(1)
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def line(self, text: str) -> None:
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            return
+        now = self.clock()
+        try:
+            if text.startswith("/"):
+                name, _, rest = text[1:].partition(" ")
+                actions = self.engine.command(
+                    Command(
+                        platform=PLATFORM,
+                        workspace=WORKSPACE,
+                        channel=self.channel,
+                        visibility=Visibility.PUBLIC,
+                        user=self.user,
+                        name=name,
+                        text=rest,
+                        time=now,
+                        channel_name=self.channel,
+                    )
+                )
+            else:
+                ts = f"{now.timestamp():.6f}-{next(self._ids)}"
+                actions = self.engine.handle(
+                    Message(
+                        platform=PLATFORM,
+                        workspace=WORKSPACE,
+                        channel=self.channel,
+                        visibility=Visibility.PUBLIC,
+                        thread=ts,
+                        ts=ts,
+                        author=self.user,
+                        text=text,
+                        time=now,
+                        channel_name=self.channel,
+                        author_name=self.user,
+                    )
+                )
+        except NudgebotError as exc:
+            self.say(f"nudgebot › Sorry: {exc}")
+            return
+        for action in actions:
+            self.render(action)
+
+    def render(self, action: Action) -> None:
+        if isinstance(action, Nudge):
+            buttons = "  ".join(f"[{b.label}]" for b in action.buttons)
+            self.say(f"nudgebot › {_plain(action.text)}\n           {buttons}")
+        elif isinstance(action, React):
+            self.say(f"nudgebot › :{action.emoji}:")
+        elif isinstance(action, Logged):
+            kind = action.kind.value.replace("_", " ")
+            detail = "with its customer" if action.customer_rationale else "without a customer rationale"
+            note = f"; no question asked: {action.held}" if action.held else ""
+            self.say(f"           (logged {kind} #{action.decision_id}, {detail}{note})")
+        elif isinstance(action, Reply):
+            self.say(_plain(action.markdown))
+        elif isinstance(action, UpdateNudge):
+            self.say(f"nudgebot › {_plain(action.text)}")
+
+    def run(self, stream: TextIO, interactive: bool) -> None:
+        if interactive:
+            self.say(
+                "Nudgebot console: write a message as you would in #general, or a command "
+                "(/prfaq IDEA, /decision TEXT, /digest, /nudgebot help). Ctrl-D quits."
+            )
+        while True:
+            if interactive:
+                self.out.write("you › ")
+                self.out.flush()
+            line = stream.readline()
+            if not line:
+                break
+            self.line(line)
+        if interactive:
+            self.say("")

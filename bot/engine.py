@@ -1,0 +1,343 @@
+"""Message → actions and log writes. The one place where detection, policy and the log meet."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from bot import digest as digests
+from bot import policy, prfaq
+from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.detect import PrincipleMatcher, detect, is_decline
+from bot.errors import InputError
+from bot.models import Command, Kind, Message, Principle, Verdict, iso
+from bot.prompts import Prompts
+from bot.store import Store
+from bot.text import clean_control
+
+LOGGED_KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST)
+COMMANDS = {
+    "prfaq": "`/prfaq IDEA` drafts a PR/FAQ skeleton for an idea",
+    "decision": "`/decision TEXT` logs a decision explicitly",
+    "digest": "`/digest` shows this week's decisions that lack a customer rationale",
+    "nudgebot": "`/nudgebot help | mute [30m|2h|3d|1w|forever] | unmute | status`",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        principles: Sequence[Principle],
+        prompts: Prompts,
+        rules: policy.Politeness,
+        retention_days: int = 365,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.store = store
+        self.principles = tuple(principles)
+        self.matcher = PrincipleMatcher(self.principles)
+        self.prompts = prompts
+        self.rules = rules
+        self.retention_days = retention_days
+        self.clock = clock
+        self._explicit = itertools.count(1)
+
+    @property
+    def question(self) -> str:
+        return self.principles[0].question
+
+    def judge(self, text: str) -> Verdict:
+        return detect(text, self.matcher)
+
+    # -- messages -------------------------------------------------------------------------
+
+    def handle(self, message: Message) -> list[Action]:
+        """A new message someone wrote. Retries of the same event produce nothing."""
+        now = self.clock()
+        if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
+            return []
+        text = clean_control(message.text)
+        verdict = self.judge(text)
+        if message.is_reply and verdict.kind in (Kind.APPROVAL, Kind.OTHER):
+            return self._answer_request(message, text, verdict)
+        if verdict.kind not in LOGGED_KINDS:
+            return []
+        return self._log_and_nudge(message, verdict, text, now)
+
+    def _log_and_nudge(self, message: Message, verdict: Verdict, text: str, now: datetime) -> list[Action]:
+        decision_id, created = self.store.log(message, verdict, text, now)
+        if not created:
+            return []
+        if not verdict.nudge:
+            return [
+                React(message.channel, message.ts),
+                Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), held=None),
+            ]
+        held = policy.hold_reason(verdict, self._context(message, now), self.rules, now)
+        if held is None and self.store.record_nudge(message, decision_id, now) is None:
+            held = "this thread was already asked once"
+        logged = Logged(decision_id, verdict.kind, False, held=held)
+        if held:
+            return [logged]
+        settings = self.store.channel_settings(message.platform, message.workspace, message.channel)
+        nudge = Nudge(
+            decision_id=decision_id,
+            channel=message.channel,
+            thread=message.thread,
+            author=message.author,
+            kind=verdict.kind,
+            text=self.prompts.render("nudge.md", kind=verdict.kind.value, question=self.question),
+            ephemeral=settings.ephemeral,
+        )
+        return [nudge, logged]
+
+    def _context(self, message: Message, now: datetime) -> policy.NudgeContext:
+        scope = (message.platform, message.workspace)
+        return policy.NudgeContext(
+            thread_nudged=self.store.thread_nudged(*scope, message.channel, message.thread),
+            channel=self.store.channel_settings(*scope, message.channel),
+            last_nudge_to_author=self.store.last_nudge_for(*scope, message.author),
+            nudges_today=self.store.nudges_since(
+                *scope, message.channel, policy.start_of_day(now, self.rules.zone)
+            ),
+        )
+
+    def _answer_request(self, message: Message, text: str, verdict: Verdict) -> list[Action]:
+        """A reply that approves or declines the open approval request of its thread."""
+        if verdict.kind == Kind.APPROVAL:
+            answer = "approve"
+        elif is_decline(text):
+            answer = "decline"
+        else:
+            return []
+        request = self.store.open_request_in_thread(
+            message.platform, message.workspace, message.channel, message.thread
+        )
+        if request is None or request["author"] == message.author:
+            return []
+        if self.store.record_response(request, message.author, answer, message.ts, message.time):
+            self.store.update(
+                message.platform,
+                message.workspace,
+                request["id"],
+                approval_state="approved" if answer == "approve" else "declined",
+                resolved_at=iso(message.time),
+                updated_at=iso(self.clock()),
+            )
+        return []
+
+    def edit(self, message: Message) -> list[Action]:
+        """An edited message: its logged row follows the new text; nobody is asked again."""
+        now = self.clock()
+        text = clean_control(message.text)
+        verdict = self.judge(text)
+        row = self.store.find(message.platform, message.workspace, message.channel, message.ts)
+        if row is None:
+            if verdict.kind not in LOGGED_KINDS:
+                return []
+            decision_id, _ = self.store.log(message, verdict, text, now)
+            self.store.update(message.platform, message.workspace, decision_id, edited_at=iso(now))
+            return [Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), updated=True)]
+        if row["status"] in ("deleted", "dismissed"):
+            return []
+        if verdict.kind not in LOGGED_KINDS:
+            self.store.update(
+                message.platform, message.workspace, row["id"],
+                status="withdrawn", text=text, edited_at=iso(now), updated_at=iso(now),
+            )
+            return []
+        answered = row["rationale"] is not None
+        self.store.update(
+            message.platform,
+            message.workspace,
+            row["id"],
+            text=text,
+            kind=verdict.kind.value,
+            customer_rationale=int(bool(verdict.customer_rationale) or answered),
+            customer=verdict.customer or row["customer"],
+            principles=json.dumps(list(verdict.principles)),
+            status="active",
+            edited_at=iso(now),
+            updated_at=iso(now),
+        )
+        return [Logged(row["id"], verdict.kind, bool(verdict.customer_rationale) or answered, updated=True)]
+
+    def delete(self, platform: str, workspace: str, channel: str, ts: str) -> list[Action]:
+        """A deleted message: its row is marked deleted and its words are forgotten."""
+        row = self.store.find(platform, workspace, channel, ts)
+        if row is not None:
+            now = iso(self.clock())
+            self.store.update(platform, workspace, row["id"], status="deleted", text=None, updated_at=now)
+        return []
+
+    # -- answers to a nudge ---------------------------------------------------------------
+
+    def answer(
+        self,
+        platform: str,
+        workspace: str,
+        decision_id: int,
+        choice: str,
+        user: str,
+        rationale: str | None = None,
+    ) -> list[Action]:
+        """Someone pressed one of the nudge's buttons (or saved the rationale form)."""
+        if choice not in ANSWERS:
+            raise InputError(f"unknown answer {choice!r}")
+        row = self.store.get(platform, workspace, decision_id)
+        if row is None:
+            raise InputError("That decision is no longer in the log.")
+        now = self.clock()
+        stamp = iso(now)
+        if choice == "add_rationale":
+            rationale = clean_control(rationale or "").strip()
+            if not rationale:
+                raise InputError("Please say who the customer is and how this helps them.")
+            self.store.update(
+                platform, workspace, decision_id,
+                rationale=rationale, rationale_by=user, rationale_at=stamp,
+                customer_rationale=1, updated_at=stamp,
+            )
+            text = f"Thanks <@{user}>: customer rationale added. _{rationale}_"
+        elif choice == "not_customer_facing":
+            self.store.update(
+                platform, workspace, decision_id, not_customer_facing_by=user, updated_at=stamp
+            )
+            text = f"Noted by <@{user}>: not customer-facing."
+        elif choice == "not_a_decision":
+            self.store.update(platform, workspace, decision_id, status="dismissed", updated_at=stamp)
+            text = f"Thanks <@{user}>: dismissed, not a decision."
+        else:
+            settings = self.store.channel_settings(platform, workspace, row["channel"])
+            muted = policy.mute(settings, policy.DEFAULT_MUTE, user, now)
+            self.store.save_channel_settings(platform, workspace, row["channel"], muted, now)
+            text = f"<@{user}> muted me in this channel {policy.describe_mute(muted, self.rules.zone)}."
+        self.store.answer_nudge(platform, workspace, decision_id, choice, user, now)
+        return [UpdateNudge(decision_id, text)]
+
+    # -- commands -------------------------------------------------------------------------
+
+    def command(self, cmd: Command) -> list[Action]:
+        name = cmd.name.lstrip("/").lower()
+        if name == "prfaq":
+            return [self._prfaq(cmd)]
+        if name == "decision":
+            return self._decision(cmd)
+        if name == "digest":
+            return [self._digest(cmd)]
+        if name == "nudgebot":
+            return [self._nudgebot(cmd)]
+        return [Reply(f"I don't know `/{name}`. Try `/nudgebot help`.")]
+
+    def _prfaq(self, cmd: Command) -> Reply:
+        idea = " ".join(cmd.text.split())
+        if not idea:
+            return Reply("Tell me the idea: `/prfaq A meal-planning feature for busy parents`")
+        body = prfaq.draft(self.prompts, idea, cmd.time.astimezone(self.rules.zone).date())
+        return Reply(body, title=f"PR/FAQ: {prfaq.headline(idea)}")
+
+    def _decision(self, cmd: Command) -> list[Action]:
+        text = cmd.text.strip()
+        if not text:
+            return [Reply("Tell me the decision: `/decision We will ship dark mode on Monday because…`")]
+        verdict = self.judge(text)
+        verdict = Verdict(
+            kind=Kind.DECISION,
+            customer_rationale=verdict.customer_rationale or False,
+            principles=verdict.principles or self.matcher.match(text.lower()),
+            nudge=not verdict.customer_rationale,
+            customer=verdict.customer,
+        )
+        ts = cmd.thread or f"cmd-{iso(cmd.time)}-{next(self._explicit)}"
+        message = Message(
+            platform=cmd.platform,
+            workspace=cmd.workspace,
+            channel=cmd.channel,
+            visibility=cmd.visibility,
+            thread=ts,
+            ts=ts,
+            author=cmd.user,
+            text=text,
+            time=cmd.time,
+            channel_name=cmd.channel_name,
+        )
+        actions = self._log_and_nudge(message, verdict, text, self.clock())
+        logged = next((a for a in actions if isinstance(a, Logged)), None)
+        if logged is None:
+            return [Reply("That decision is already in the log.")]
+        note = " It names its customer." if verdict.customer_rationale else ""
+        return [Reply(f"Logged decision #{logged.decision_id}.{note}"), *actions]
+
+    def _digest(self, cmd: Command) -> Reply:
+        now = self.clock()
+        week = digests.week_of(now, self.rules.zone)
+        view = digests.build(
+            self.store, cmd.platform, cmd.workspace, week, self.rules.zone, now, channel=cmd.channel
+        )
+        return Reply(digests.render_markdown(view), title=f"Digest for {week.label}")
+
+    def _nudgebot(self, cmd: Command) -> Reply:
+        verb, _, rest = cmd.text.strip().partition(" ")
+        verb = verb.lower()
+        scope = (cmd.platform, cmd.workspace, cmd.channel)
+        now = self.clock()
+        settings = self.store.channel_settings(*scope)
+        if verb in ("", "help"):
+            commands = "\n".join(f"• {line}" for line in COMMANDS.values())
+            return Reply(self.prompts.render("help.md", question=self.question, commands=commands))
+        if verb == "mute":
+            try:
+                duration = policy.parse_duration(rest)
+            except InputError as exc:
+                return Reply(str(exc))
+            muted = policy.mute(settings, duration, cmd.user, now)
+            self.store.save_channel_settings(*scope, muted, now)
+            return Reply(
+                f"Muted in this channel {policy.describe_mute(muted, self.rules.zone)}. "
+                "Decisions are still logged; `/nudgebot unmute` to undo.",
+                ephemeral=False,
+            )
+        if verb == "unmute":
+            self.store.save_channel_settings(*scope, policy.unmute(settings), now)
+            return Reply("Unmuted: I'll ask about the customer again in this channel.", ephemeral=False)
+        if verb == "status":
+            return Reply(self._status(cmd, settings, now))
+        return Reply(f"Unknown option `{verb}`. Try `/nudgebot help`.")
+
+    def _status(self, cmd: Command, settings, now: datetime) -> str:
+        counts = self.store.channel_counts(cmd.platform, cmd.workspace, cmd.channel)
+        if settings.muted_at(now):
+            mute_line = f"Muted {policy.describe_mute(settings, self.rules.zone)} (by <@{settings.muted_by}>)."
+        else:
+            mute_line = "Not muted."
+        quiet = self.rules.quiet
+        quiet_line = f"{quiet[0]:%H:%M}–{quiet[1]:%H:%M}" if quiet else "none"
+        return "\n".join(
+            [
+                "*Nudgebot in this channel*",
+                mute_line,
+                f"Questions go {'privately to the author' if settings.ephemeral else 'in the thread'}; "
+                f"approval requests {'are' if settings.approval_nudges else 'are not'} asked about.",
+                f"Quiet hours: {quiet_line}. At most {self.rules.daily_cap} questions a day; "
+                f"one per person every {int(self.rules.cooldown.total_seconds() // 60)} min.",
+                f"Logged here: {counts['decisions']} decisions ({counts['lacking']} without a customer "
+                f"rationale), {counts['requests']} approval requests ({counts['open_requests']} open), "
+                f"{counts['nudges']} questions asked.",
+            ]
+        )
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    def purge_old_text(self) -> int:
+        """Forget message text past the retention period (0 keeps it forever)."""
+        if not self.retention_days:
+            return 0
+        now = self.clock()
+        return self.store.purge_text(now - timedelta(days=self.retention_days), now)

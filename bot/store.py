@@ -1,0 +1,426 @@
+"""The decision log: one SQLite file, kept with sqlite-utils.
+
+Every read and write names its platform and workspace (a Slack team, a Teams tenant), so one
+workspace never sees another's rows. Times are stored as UTC ISO-8601 text of fixed width,
+so they sort and compare as strings.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from bot.errors import StoreError
+from bot.models import FOREVER, ChannelSettings, Message, Verdict, iso, parse_time
+
+migrations = Migrations("nudgebot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["decisions"].create(
+        {
+            "id": int,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "channel_name": str,
+            "visibility": str,
+            "thread": str,
+            "ts": str,
+            "author": str,
+            "author_name": str,
+            "text": str,
+            "kind": str,
+            "customer_rationale": int,
+            "customer": str,
+            "rationale": str,
+            "rationale_by": str,
+            "rationale_at": str,
+            "not_customer_facing_by": str,
+            "principles": str,
+            "permalink": str,
+            "status": str,
+            "approval_state": str,
+            "resolved_at": str,
+            "created_at": str,
+            "updated_at": str,
+            "edited_at": str,
+            "purged_at": str,
+        },
+        pk="id",
+        not_null={"platform", "workspace", "channel", "ts", "kind", "status", "created_at"},
+        defaults={"status": "active", "principles": "[]"},
+    )
+    db["decisions"].create_index(["platform", "workspace", "channel", "ts"], unique=True)
+    db["decisions"].create_index(["platform", "workspace", "created_at"])
+    db["decisions"].create_index(["platform", "workspace", "channel", "thread"])
+    db["approval_responses"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "platform": str,
+            "workspace": str,
+            "author": str,
+            "answer": str,
+            "ts": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "decisions", "id")],
+    )
+    db["approval_responses"].create_index(["request_id", "ts"], unique=True)
+    db["nudges"].create(
+        {
+            "id": int,
+            "decision_id": int,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "thread": str,
+            "author": str,
+            "sent_at": str,
+            "answer": str,
+            "answered_by": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    # One nudge per thread, ever: the database enforces it, so two processes cannot both nudge.
+    db["nudges"].create_index(["platform", "workspace", "channel", "thread"], unique=True)
+    db["nudges"].create_index(["platform", "workspace", "author", "sent_at"])
+    db["channel_settings"].create(
+        {
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "muted_until": str,
+            "muted_by": str,
+            "ephemeral": int,
+            "approval_nudges": int,
+            "updated_at": str,
+        },
+        pk=("platform", "workspace", "channel"),
+        defaults={"ephemeral": 0, "approval_nudges": 1},
+    )
+    db["processed_events"].create(
+        {"platform": str, "event_id": str, "received_at": str}, pk=("platform", "event_id")
+    )
+
+
+class Store:
+    """The decision log. Create it with `Store.open(path)`."""
+
+    def __init__(self, db: Database, path: Path | None = None):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) and migrate the log. A file that is not ours is never touched."""
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory; NUDGEBOT_DB must name a file")
+        if path.exists() and path.stat().st_size:
+            with open(path, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise StoreError(
+                        f"{path} is not a SQLite database (or is corrupt); it was left untouched. "
+                        "Point NUDGEBOT_DB at another file or restore this one from a backup."
+                    )
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            db = Database(conn)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA foreign_keys = ON")
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            cls._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path} cannot be used as the decision log ({exc}); it was left untouched."
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"{path} cannot be opened: {exc.strerror or exc}") from None
+        return cls(db, path)
+
+    @staticmethod
+    def _migrate(db: Database) -> None:
+        try:
+            migrations.apply(db)
+        except sqlite3.OperationalError as exc:
+            # Another process migrated the same new file at the same moment: its work is done.
+            if "already exists" not in str(exc):
+                raise
+            migrations.apply(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def mark_event(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Remember an event id; False when it was seen before (a platform retry)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO processed_events (platform, event_id, received_at) VALUES (?, ?, ?)",
+            [platform, event_id, iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def find(self, platform: str, workspace: str, channel: str, ts: str) -> dict | None:
+        rows = self._rows(
+            "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND channel = ? AND ts = ?",
+            [platform, workspace, channel, ts],
+        )
+        return rows[0] if rows else None
+
+    def get(self, platform: str, workspace: str, decision_id: int) -> dict | None:
+        rows = self._rows(
+            "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND id = ?",
+            [platform, workspace, decision_id],
+        )
+        return rows[0] if rows else None
+
+    def log(self, message: Message, verdict: Verdict, text: str, now: datetime) -> tuple[int, bool]:
+        """Insert a decision or approval request; returns (id, created). An existing row wins."""
+        row = {
+            "platform": message.platform,
+            "workspace": message.workspace,
+            "channel": message.channel,
+            "channel_name": message.channel_name,
+            "visibility": message.visibility.value,
+            "thread": message.thread,
+            "ts": message.ts,
+            "author": message.author,
+            "author_name": message.author_name,
+            "text": text,
+            "kind": verdict.kind.value,
+            "customer_rationale": int(bool(verdict.customer_rationale)),
+            "customer": verdict.customer,
+            "principles": json.dumps(list(verdict.principles)),
+            "permalink": message.permalink,
+            "status": "active",
+            "approval_state": "open" if verdict.kind == "approval_request" else None,
+            "created_at": iso(message.time),
+            "updated_at": iso(now),
+        }
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.execute(
+            f"INSERT OR IGNORE INTO decisions ({columns}) VALUES ({marks})", list(row.values())
+        )
+        if cursor.rowcount == 1:
+            return cursor.lastrowid, True
+        existing = self.find(message.platform, message.workspace, message.channel, message.ts)
+        return existing["id"], False
+
+    def update(self, platform: str, workspace: str, decision_id: int, **fields) -> None:
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(
+            f"UPDATE decisions SET {assignments} WHERE platform = ? AND workspace = ? AND id = ?",
+            [*fields.values(), platform, workspace, decision_id],
+        )
+
+    def open_request_in_thread(
+        self, platform: str, workspace: str, channel: str, thread: str
+    ) -> dict | None:
+        rows = self._rows(
+            "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND channel = ? AND thread = ? "
+            "AND kind = 'approval_request' AND approval_state = 'open' AND status = 'active' "
+            "ORDER BY created_at DESC LIMIT 1",
+            [platform, workspace, channel, thread],
+        )
+        return rows[0] if rows else None
+
+    def record_response(
+        self, request: dict, author: str, answer: str, ts: str, when: datetime
+    ) -> bool:
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO approval_responses "
+            "(request_id, platform, workspace, author, answer, ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [request["id"], request["platform"], request["workspace"], author, answer, ts, iso(when)],
+        )
+        return cursor.rowcount == 1
+
+    def responses(self, platform: str, workspace: str, request_id: int) -> list[dict]:
+        return self._rows(
+            "SELECT author, answer, ts, created_at FROM approval_responses "
+            "WHERE platform = ? AND workspace = ? AND request_id = ? ORDER BY created_at",
+            [platform, workspace, request_id],
+        )
+
+    def decisions(
+        self,
+        platform: str | None = None,
+        workspace: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_inactive: bool = False,
+    ) -> list[dict]:
+        """Logged rows, oldest first; filtered by workspace and time when given."""
+        where, params = [], []
+        if platform is not None:
+            where.append("platform = ?")
+            params.append(platform)
+        if workspace is not None:
+            where.append("workspace = ?")
+            params.append(workspace)
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(iso(since))
+        if until is not None:
+            where.append("created_at < ?")
+            params.append(iso(until))
+        if not include_inactive:
+            where.append("status = 'active'")
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return self._rows(f"SELECT * FROM decisions {clause} ORDER BY created_at, id", params)
+
+    def has_channel(self, platform: str, workspace: str, channel: str) -> bool:
+        return bool(
+            self._rows(
+                "SELECT 1 FROM decisions WHERE platform = ? AND workspace = ? AND channel = ? LIMIT 1",
+                [platform, workspace, channel],
+            )
+        )
+
+    def workspaces(self) -> list[tuple[str, str]]:
+        return [
+            (r["platform"], r["workspace"])
+            for r in self._rows("SELECT DISTINCT platform, workspace FROM decisions ORDER BY 1, 2", [])
+        ]
+
+    def purge_text(self, before: datetime, now: datetime) -> int:
+        """Forget the words of messages older than `before`; the figures stay."""
+        cursor = self.db.execute(
+            "UPDATE decisions SET text = NULL, rationale = CASE WHEN rationale IS NULL THEN NULL ELSE '' END, "
+            "purged_at = ? WHERE created_at < ? AND purged_at IS NULL",
+            [iso(now), iso(before)],
+        )
+        return cursor.rowcount
+
+    # -- nudges ---------------------------------------------------------------------------
+
+    def record_nudge(self, message: Message, decision_id: int, now: datetime) -> int | None:
+        """Claim the thread's one nudge; None when the thread already had it."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO nudges (decision_id, platform, workspace, channel, thread, author, sent_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                decision_id,
+                message.platform,
+                message.workspace,
+                message.channel,
+                message.thread,
+                message.author,
+                iso(now),
+            ],
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def thread_nudged(self, platform: str, workspace: str, channel: str, thread: str) -> bool:
+        return bool(
+            self._rows(
+                "SELECT 1 FROM nudges WHERE platform = ? AND workspace = ? AND channel = ? AND thread = ?",
+                [platform, workspace, channel, thread],
+            )
+        )
+
+    def last_nudge_for(self, platform: str, workspace: str, author: str) -> datetime | None:
+        rows = self._rows(
+            "SELECT max(sent_at) AS last FROM nudges WHERE platform = ? AND workspace = ? AND author = ?",
+            [platform, workspace, author],
+        )
+        return parse_time(rows[0]["last"]) if rows else None
+
+    def nudges_since(self, platform: str, workspace: str, channel: str, since: datetime) -> int:
+        rows = self._rows(
+            "SELECT count(*) AS n FROM nudges WHERE platform = ? AND workspace = ? AND channel = ? "
+            "AND sent_at >= ?",
+            [platform, workspace, channel, iso(since)],
+        )
+        return rows[0]["n"]
+
+    def nudge_for(self, platform: str, workspace: str, decision_id: int) -> dict | None:
+        rows = self._rows(
+            "SELECT * FROM nudges WHERE platform = ? AND workspace = ? AND decision_id = ?",
+            [platform, workspace, decision_id],
+        )
+        return rows[0] if rows else None
+
+    def answer_nudge(
+        self, platform: str, workspace: str, decision_id: int, answer: str, user: str, now: datetime
+    ) -> None:
+        self.db.execute(
+            "UPDATE nudges SET answer = ?, answered_by = ?, answered_at = ? "
+            "WHERE platform = ? AND workspace = ? AND decision_id = ?",
+            [answer, user, iso(now), platform, workspace, decision_id],
+        )
+
+    # -- channel settings -----------------------------------------------------------------
+
+    def channel_settings(self, platform: str, workspace: str, channel: str) -> ChannelSettings:
+        rows = self._rows(
+            "SELECT * FROM channel_settings WHERE platform = ? AND workspace = ? AND channel = ?",
+            [platform, workspace, channel],
+        )
+        if not rows:
+            return ChannelSettings()
+        row = rows[0]
+        return ChannelSettings(
+            muted_until=row["muted_until"],
+            muted_by=row["muted_by"],
+            ephemeral=bool(row["ephemeral"]),
+            approval_nudges=bool(row["approval_nudges"]),
+        )
+
+    def save_channel_settings(
+        self, platform: str, workspace: str, channel: str, settings: ChannelSettings, now: datetime
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO channel_settings (platform, workspace, channel, muted_until, muted_by, ephemeral, "
+            "approval_nudges, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (platform, workspace, channel) DO UPDATE SET muted_until = excluded.muted_until, "
+            "muted_by = excluded.muted_by, ephemeral = excluded.ephemeral, "
+            "approval_nudges = excluded.approval_nudges, updated_at = excluded.updated_at",
+            [
+                platform,
+                workspace,
+                channel,
+                settings.muted_until,
+                settings.muted_by,
+                int(settings.ephemeral),
+                int(settings.approval_nudges),
+                iso(now),
+            ],
+        )
+
+    def channel_counts(self, platform: str, workspace: str, channel: str) -> dict:
+        rows = self._rows(
+            "SELECT count(*) FILTER (WHERE kind = 'decision') AS decisions, "
+            "count(*) FILTER (WHERE kind = 'decision' AND customer_rationale = 0 "
+            "  AND not_customer_facing_by IS NULL) AS lacking, "
+            "count(*) FILTER (WHERE kind = 'approval_request') AS requests, "
+            "count(*) FILTER (WHERE kind = 'approval_request' AND approval_state = 'open') AS open_requests "
+            "FROM decisions WHERE platform = ? AND workspace = ? AND channel = ? AND status = 'active'",
+            [platform, workspace, channel],
+        )
+        nudges = self._rows(
+            "SELECT count(*) AS n FROM nudges WHERE platform = ? AND workspace = ? AND channel = ?",
+            [platform, workspace, channel],
+        )
+        return {**rows[0], "nudges": nudges[0]["n"]}
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: list) -> list[dict]:
+        return list(self.db.query(sql, params))
