@@ -102,7 +102,8 @@ _DECISION = _rx(
     r"hiring|ending|renaming|closing|shutting down|not shipping|not doing|not supporting|skipping)\b",
     r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine),?\s+)let'?s (?:go with|do (?:it|that|this|"
     r"option|plan|the)|stick with|ship (?:it|with|on)|keep|drop|move (?:it|the)|use|pick|make it)\b",
-    r"^(?:going with|go with|sticking with|moving forward with|we go with)\b",
+    r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|good|yes|yep),?\s+)(?:going with|go with|"
+    r"sticking with|moving forward with|we go with)\b",
     r"\b(?:vote|motion|proposal|rfc|kep|pep|resolution) (?:has )?(?:passe[sd]|carrie[sd]|is accepted|"
     r"was accepted|has been accepted|is approved|was approved|has been approved|is rejected|was rejected|"
     r"has been rejected|fails|failed)\b",

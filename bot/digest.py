@@ -72,6 +72,7 @@ class Item:
     excerpt: str
     written: str
     age_days: int
+    replies: int
     permalink: str | None
 
 
@@ -135,7 +136,11 @@ def build(
         for r in resolved
         if r["approval_state"] == "approved" and r["resolved_at"]
     ]
-    lacking = [r for r in rows if not _has_rationale(r)]
+    # Oldest first; among those written the same day, the most discussed first.
+    lacking = sorted(
+        (r for r in rows if not _has_rationale(r)),
+        key=lambda r: (r["created_at"][:10], -(r["replies"] or 0), r["created_at"]),
+    )
     items = [
         Item(
             id=r["id"],
@@ -147,6 +152,7 @@ def build(
             excerpt=excerpt(r["text"] or "(text removed after the retention period)"),
             written=parse_time(r["created_at"]).astimezone(zone).strftime("%a %d %b %H:%M"),
             age_days=max(0, (now - parse_time(r["created_at"])).days),
+            replies=r["replies"] or 0,
             permalink=r["permalink"],
         )
         for r in lacking

@@ -63,6 +63,8 @@ class Engine:
         now = self.clock()
         if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
             return []
+        if message.is_reply:
+            self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         text = clean_control(message.text)
         verdict = self.judge(text)
         if message.is_reply and verdict.kind in (Kind.APPROVAL, Kind.OTHER):

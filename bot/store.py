@@ -113,6 +113,12 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_reply_counts(db: Database) -> None:
+    # How much a decision was discussed: the digest lists the most-discussed first.
+    db["decisions"].add_column("replies", int, not_null_default=0)
+
+
 class Store:
     """The decision log. Create it with `Store.open(path)`."""
 
@@ -133,20 +139,32 @@ class Store:
                         f"{path} is not a SQLite database (or is corrupt); it was left untouched. "
                         "Point NUDGEBOT_DB at another file or restore this one from a backup."
                     )
+        conn = None
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             db = Database(conn)
             db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
+            # Another application's database: adding our tables (or WAL) to it would touch it.
+            foreign = sorted(set(db.table_names()) - {migrations.migrations_table})
+            if foreign and not migrations.applied(db):
+                raise StoreError(
+                    f"{path} is another application's SQLite database (tables: {', '.join(foreign[:5])}); "
+                    "it was left untouched. Point NUDGEBOT_DB at a new file."
+                )
             if db.journal_mode != "wal":
                 db.enable_wal()
             cls._migrate(db)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError, StoreError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            if isinstance(exc, OSError):
+                raise StoreError(f"{path} cannot be opened: {exc.strerror or exc}") from None
             raise StoreError(
                 f"{path} cannot be used as the decision log ({exc}); it was left untouched."
             ) from None
-        except OSError as exc:
-            raise StoreError(f"{path} cannot be opened: {exc.strerror or exc}") from None
         return cls(db, path)
 
     @staticmethod
@@ -228,6 +246,14 @@ class Store:
         self.db.execute(
             f"UPDATE decisions SET {assignments} WHERE platform = ? AND workspace = ? AND id = ?",
             [*fields.values(), platform, workspace, decision_id],
+        )
+
+    def count_reply(self, platform: str, workspace: str, channel: str, thread: str) -> None:
+        """A reply was written in a thread: the decision that opened it was discussed once more."""
+        self.db.execute(
+            "UPDATE decisions SET replies = replies + 1 "
+            "WHERE platform = ? AND workspace = ? AND channel = ? AND ts = ?",
+            [platform, workspace, channel, thread],
         )
 
     def open_request_in_thread(

@@ -1,0 +1,120 @@
+"""How fast the rules judge messages, measured against a baseline in the same run.
+
+Two measurements, each with its own side-by-side baseline:
+
+1. in process, on one core: `detect()` over the labelled corpus messages (repeated to N),
+   against a baseline that only parses and re-serialises each JSON line — the work any
+   classifier must do anyway. The ratio says how much the rules cost on top of that.
+2. end to end: `nudgebot classify FILE` as a subprocess, against `python -c` doing the same
+   JSON round trip over the same file (interpreter start-up included in both).
+
+Usage: python benchmarks/classify_throughput.py [--messages 50000] [--json]
+Only 127.0.0.1 is involved: nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import BUNDLED_PRINCIPLES  # noqa: E402
+from bot.detect import PrincipleMatcher, detect  # noqa: E402
+from bot.principles import load_principles  # noqa: E402
+
+BASELINE = (
+    "import json,sys\n"
+    "out=sys.stdout\n"
+    "for line in open(sys.argv[1]):\n"
+    "    o=json.loads(line); out.write(json.dumps({'id': o.get('id'), 'n': len(o['text'])})+'\\n')\n"
+)
+
+
+def corpus_lines(count: int) -> list[str]:
+    texts = []
+    for name in ("tune.jsonl", "heldout.jsonl"):
+        path = ROOT / "tests" / "data" / name
+        if path.exists():
+            texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+    if not texts:
+        raise SystemExit("tests/data/*.jsonl not found")
+    return [json.dumps({"id": i, "text": texts[i % len(texts)]}) for i in range(count)]
+
+
+def best_of(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    lines = corpus_lines(args.messages)
+    matcher = PrincipleMatcher(load_principles(BUNDLED_PRINCIPLES))
+
+    def baseline() -> None:
+        for line in lines:
+            obj = json.loads(line)
+            json.dumps({"id": obj["id"], "n": len(obj["text"])})
+
+    def rules() -> None:
+        for line in lines:
+            obj = json.loads(line)
+            json.dumps({"id": obj["id"], **detect(obj["text"], matcher).as_dict()})
+
+    base_s = best_of(3, baseline)
+    rules_s = best_of(3, rules)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "messages.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        env_python = sys.executable
+        cli_s = best_of(
+            2,
+            lambda: subprocess.run(
+                [env_python, "-m", "bot", "classify", str(path)],
+                cwd=tmp, check=True, stdout=subprocess.DEVNULL,
+            ),
+        )
+        base_cli_s = best_of(
+            2,
+            lambda: subprocess.run([env_python, "-c", BASELINE, str(path)], check=True, stdout=subprocess.DEVNULL),
+        )
+
+    n = len(lines)
+    figures = {
+        "messages": n,
+        "in_process_msgs_per_s": round(n / rules_s),
+        "in_process_baseline_msgs_per_s": round(n / base_s),
+        "in_process_ratio": round(rules_s / base_s, 2),
+        "cli_msgs_per_s": round(n / cli_s),
+        "cli_baseline_msgs_per_s": round(n / base_cli_s),
+        "cli_ratio": round(cli_s / base_cli_s, 2),
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"{n} messages (corpus texts, repeated)")
+    print(f"in process : rules {figures['in_process_msgs_per_s']:>9,} msg/s   "
+          f"JSON-only baseline {figures['in_process_baseline_msgs_per_s']:>9,} msg/s   "
+          f"time ratio {figures['in_process_ratio']}x")
+    print(f"nudgebot classify: {figures['cli_msgs_per_s']:>9,} msg/s   "
+          f"python JSON baseline {figures['cli_baseline_msgs_per_s']:>9,} msg/s   "
+          f"time ratio {figures['cli_ratio']}x")
+
+
+if __name__ == "__main__":
+    main()
