@@ -11,14 +11,38 @@ text module has removed those already).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bot.models import Kind, Principle, Verdict
 from bot.text import normalise
 
 
-def _rx(*parts: str, flags: int = 0) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
+class _Rules:
+    """Patterns, each with literal words one of which must occur before the pattern is tried.
+
+    Checking a few substrings is far cheaper than running a regex over the text, and most
+    messages contain none of a rule's words.
+    """
+
+    def __init__(self, rules: Sequence[tuple[str, str]], flags: int = 0):
+        self._rules = tuple((tuple(words.split("|")), re.compile(pattern, flags)) for words, pattern in rules)
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        for words, pattern in self._rules:
+            if any(w in text for w in words):
+                yield from pattern.finditer(text)
+
+    def match(self, text: str) -> re.Match | None:
+        for words, pattern in self._rules:
+            if any(w in text for w in words):
+                found = pattern.match(text)
+                if found:
+                    return found
+        return None
+
+
+def _rx(*rules: tuple[str, str], flags: int = 0) -> _Rules:
+    return _Rules(rules, flags)
 
 
 # --- approval requests: someone is asked for approval, sign-off, permission or a vote ---------
@@ -28,52 +52,52 @@ _GRANT_NOUN = (
 )
 _APPROVAL_REQUEST = _rx(
     # "can you approve", "could someone sign off on", "would you mind giving this a +1"
-    r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
+    ("approv|sign|green|give|ok |ok?|okay|bless|stamp|vote", r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
     r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approv\w*|sign\s?off|sign-off|"
     r"green[- ]?light|give (?:it |this |me |us )?(?:an? |your )?(?:\+1|lgtm|ok|okay|thumbs[- ]up|go[- ]ahead)|"
-    r"(?:ok|okay) (?:the|this|it|that|my|our)\b|bless|stamp|vote)",
-    r"\b(?:can|could|may) (?:i|we) (?:get|have|grab|ask for)\b[^.?!\n]{0,30}?(?:\b|(?<=\s))" + _GRANT_NOUN,
-    r"\b(?:please|pls|plz|kindly)\s+(?:review and\s+)?(?:approve|sign[- ]?off|vote|ok|okay|\+1|give|ack)\b",
-    r"\b(?:need|needs|needed|needing|require|requires|required|requesting|request|seeking|looking for|"
+    r"(?:ok|okay) (?:the|this|it|that|my|our)\b|bless|stamp|vote)"),
+    ("can i|can we|could i|could we|may i|may we", r"\b(?:can|could|may) (?:i|we) (?:get|have|grab|ask for)\b[^.?!\n]{0,30}?(?:\b|(?<=\s))" + _GRANT_NOUN),
+    ("please|pls|plz|kindly", r"\b(?:please|pls|plz|kindly)\s+(?:review and\s+)?(?:approve|sign[- ]?off|vote|ok|okay|\+1|give|ack)\b"),
+    ("need|requir|request|seek|looking for|asking for|like|await|waiting", r"\b(?:need|needs|needed|needing|require|requires|required|requesting|request|seeking|looking for|"
     r"asking for|would like|i'd like|still need|awaiting your|waiting (?:on|for) your)\s+"
     r"(?:an?\s+|the\s+|your\s+|their\s+|his\s+|her\s+|@[\w.\-]+'?s?\s+|\w+'s\s+|[a-z]+\s+){0,3}?"
     r"(?:approval|approvals|sign[- ]?offs?|signoffs?|go[- ]ahead|go/no[- ]go|go-no-go|green[- ]?light|"
-    r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception)(?!\w)",
-    r"\b(?:for|awaiting) (?:your |their |an? |final )?(?:approval|sign[- ]?off|review and approval)\b",
-    r"\b(?:approval|sign[- ]?off) (?:request|requested|needed|required|please)\b",
-    r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
-    r"\bvoting (?:is )?(?:now )?open\b",
-    r"^permission to\b",
-    r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
-    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut)\b[^.!\n]*\?",
-    r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?",
-    r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?",
-    r"\b(?:do|did) (?:i|we) have (?:the |your |an? )?(?:approval|sign[- ]?off|green light|go[- ]ahead|ok|okay|"
-    r"permission|blessing)\b",
-    r"\bmind if (?:i|we)\b",
-    r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
-    r"roll (?:it )?out|enable|start|land|cut)\b[^.!\n]*\?",
-    r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?",
-    r"^(?:@[\w.\-]+[,:]?\s+)*(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
-    r"\+1|lgtm|ok|okay|thumbs up)\s*\?",
-    r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
-    + _GRANT_NOUN + r"(?!\w)",
-    r"\blazy consensus\b(?![^.!\n]*\b(?:passed|adopted|accepted|carried|approved)\b)",
-    r"\b(?:speak up|shout|object|yell) (?:if|by|before)\b",
-    r"\bneed(?:s|ed)? (?:someone|somebody|one of you|you|@[\w.\-]+|[a-z]+)(?: from [\w@.\-]+)? to "
-    r"(?:approve|sign off|sign-off|ok|okay|bless|stamp|review and approve|give (?:a |the |their )?(?:\+1|go-ahead))\b",
-    r"\b(?:can|could) (?:we|i) get a (?:decision|call|ruling|verdict|go/no-go)\b",
-    r"\bwho (?:can|could|should|needs to|will|is able to) (?:approve|sign off|give (?:this |it )?(?:a |the )?"
-    r"(?:\+1|go-ahead|green light|ok))\b",
-    r"\b(?:anyone|someone|somebody|anybody|you|one of you|any of you)\b[^.!?\n]{0,40}\b(?:approve|sign off|"
-    r"sign-off|stamp)\b[^.!\n]*\?",
-    r"\b(?:approval|sign[- ]?off|review and approval)\b[^.!?\n]{0,60}\b(?:please|pls|plz)\b",
-    r"\b(?:approve|sign off|\+1|stamp|review and approve|approval)\s+(?:please|pls|plz)\b",
-    r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?",
-    r"\bany (?:concerns|objections|blockers)\b[^.!\n]*\?",
-    r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]",
-    r"\b(?:any|no) objections?\b[^.!\n]*\?",
-    r"\bunless (?:someone|anyone|anybody|somebody|you) (?:objects?|disagrees?|shouts?|says? otherwise)\b",
+    r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception)(?!\w)"),
+    ("approval|sign", r"\b(?:for|awaiting) (?:your |their |an? |final )?(?:approval|sign[- ]?off|review and approval)\b"),
+    ("approval|sign", r"\b(?:approval|sign[- ]?off) (?:request|requested|needed|required|please)\b"),
+    ("vote|voting", r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
+    r"\bvoting (?:is )?(?:now )?open\b"),
+    ("permission", r"^permission to\b"),
+    ("?", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
+    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut)\b[^.!\n]*\?"),
+    ("?", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
+    ("?", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
+    ("have", r"\b(?:do|did) (?:i|we) have (?:the |your |an? )?(?:approval|sign[- ]?off|green light|go[- ]ahead|ok|okay|"
+    r"permission|blessing)\b"),
+    ("mind if", r"\bmind if (?:i|we)\b"),
+    ("?", r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
+    r"roll (?:it )?out|enable|start|land|cut)\b[^.!\n]*\?"),
+    ("?", r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?"),
+    ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
+    r"\+1|lgtm|ok|okay|thumbs up)\s*\?"),
+    ("love|appreciate|like", r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
+    + _GRANT_NOUN + r"(?!\w)"),
+    ("lazy consensus", r"\blazy consensus\b(?![^.!\n]*\b(?:passed|adopted|accepted|carried|approved)\b)"),
+    ("speak up|shout|object|yell", r"\b(?:speak up|shout|object|yell) (?:if|by|before)\b"),
+    ("need", r"\bneed(?:s|ed)? (?:someone|somebody|one of you|you|@[\w.\-]+|[a-z]+)(?: from [\w@.\-]+)? to "
+    r"(?:approve|sign off|sign-off|ok|okay|bless|stamp|review and approve|give (?:a |the |their )?(?:\+1|go-ahead))\b"),
+    ("get a", r"\b(?:can|could) (?:we|i) get a (?:decision|call|ruling|verdict|go/no-go)\b"),
+    ("who ", r"\bwho (?:can|could|should|needs to|will|is able to) (?:approve|sign off|give (?:this |it )?(?:a |the )?"
+    r"(?:\+1|go-ahead|green light|ok))\b"),
+    ("?", r"\b(?:anyone|someone|somebody|anybody|you|one of you|any of you)\b[^.!?\n]{0,40}\b(?:approve|sign off|"
+    r"sign-off|stamp)\b[^.!\n]*\?"),
+    ("please|pls|plz", r"\b(?:approval|sign[- ]?off|review and approval)\b[^.!?\n]{0,60}\b(?:please|pls|plz)\b"),
+    ("please|pls|plz", r"\b(?:approve|sign off|\+1|stamp|review and approve|approval)\s+(?:please|pls|plz)\b"),
+    ("?", r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?"),
+    ("any ", r"\bany (?:concerns|objections|blockers)\b[^.!\n]*\?"),
+    ("[", r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]"),
+    ("objection", r"\b(?:any|no) objections?\b[^.!\n]*\?"),
+    ("unless", r"\bunless (?:someone|anyone|anybody|somebody|you) (?:objects?|disagrees?|shouts?|says? otherwise)\b"),
 )
 # Before a request phrase, in its sentence: it asks whether approval is needed, or says it came.
 _NOT_A_REQUEST = re.compile(
@@ -99,20 +123,20 @@ _APPROVAL_LEAD = re.compile(
     r"(?=$|[\s,.!:;)(])"
 )
 _APPROVAL = _rx(
-    r"\b(?:i|we|legal|finance|security|compliance|procurement|hr|the board|leadership|management|"
+    ("approved|signed off|given", r"\b(?:i|we|legal|finance|security|compliance|procurement|hr|the board|leadership|management|"
     r"[a-z]+ team|pmc|@[\w.\-]+)\s+(?:have |has |had |just |already |officially |formally )*"
-    r"(?:approved|signed off|given (?:the |our |my |their )?(?:approval|sign[- ]?off|green light|go[- ]ahead))\b",
-    r"\byou have my (?:approval|sign[- ]?off|blessing|\+1|vote|ok|okay)\b",
-    r"\b(?:approved|signed off|lgtm|\+1) from (?:me|my side|legal|finance|security|our side|us)\b",
-    r"\b(?:approval|sign[- ]?off) (?:granted|given|done)\b",
-    r"\bgo ahead and (?:merge|ship|deploy|release|launch|publish|proceed|push|send|roll)\b",
-    r"\b(?:i'm |i am |we're |we are )?signing off(?! (?:for|on) (?:the day|today|now)| early| now)\b",
-    r"\b(?:i'm|i am|we're|we are|[a-z]+ is|[a-z]+ are) (?:totally |fully )?(?:fine|ok|okay|happy|good|"
-    r"comfortable) with (?:it|this|that|the change|shipping|going ahead|merging)\b",
-    r"\b(?:you're|you are|you're all|we're|we are) (?:cleared|clear|good|free) to (?:go|merge|ship|deploy|"
-    r"proceed|launch|release)\b",
-    r"\bship it\b",
-    r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b",
+    r"(?:approved|signed off|given (?:the |our |my |their )?(?:approval|sign[- ]?off|green light|go[- ]ahead))\b"),
+    ("you have my", r"\byou have my (?:approval|sign[- ]?off|blessing|\+1|vote|ok|okay)\b"),
+    (" from", r"\b(?:approved|signed off|lgtm|\+1) from (?:me|my side|legal|finance|security|our side|us)\b"),
+    ("granted|given|done", r"\b(?:approval|sign[- ]?off) (?:granted|given|done)\b"),
+    ("go ahead and", r"\bgo ahead and (?:merge|ship|deploy|release|launch|publish|proceed|push|send|roll)\b"),
+    ("signing off", r"\b(?:i'm |i am |we're |we are )?signing off(?! (?:for|on) (?:the day|today|now)| early| now)\b"),
+    (" with", r"\b(?:i'm|i am|we're|we are|[a-z]+ is|[a-z]+ are) (?:totally |fully )?(?:fine|ok|okay|happy|good|"
+    r"comfortable) with (?:it|this|that|the change|shipping|going ahead|merging)\b"),
+    ("cleared|clear to|good to|free to", r"\b(?:you're|you are|you're all|we're|we are) (?:cleared|clear|good|free) to (?:go|merge|ship|deploy|"
+    r"proceed|launch|release)\b"),
+    ("ship it", r"\bship it\b"),
+    ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
 )
 _DECLINE = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*(?:-1\b|emoji_cross|not approved|rejected|declined|denied|nope|no\b|"
@@ -144,69 +168,69 @@ _COMMIT_VERB = (
     r"keep|hire|pursue|fix|backport))"
 )
 _DECISION = _rx(
-    r"\b" + _WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
+    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified", r"\b" + _WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
     r"eventually |unanimously |already |jointly |all )*(?:decided|agreed|settled|landed|chose|chosen|"
     r"picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|"
-    r"approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified)\b",
-    r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
-    r"against|that)\b",
-    r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b",
-    r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:decided|agreed|settled|resolved|confirmed|done deal)\b",
-    r"^decided (?:to|not to|on|against)\b",
-    r"\b(?:decision|decisions|final decision|the decision|outcome|resolution|conclusion|verdict|"
+    r"approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified)\b"),
+    ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
+    r"against|that)\b"),
+    ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
+    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:decided|agreed|settled|resolved|confirmed|done deal)\b"),
+    ("decided", r"^decided (?:to|not to|on|against)\b"),
+    (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|resolution|conclusion|verdict|"
     r"consensus|result|the call|final call|tl;?dr|plan of record|ruling|final|for the record|agreed|"
     r"agreement|resolved|decided|settled|my call|the plan|call)"
-    r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)",
-    r"^\W*decisions?\W*$|\bdecisions? (?:from|made|taken|log)\b",
-    r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
-    r"decision (?:is|was|has been) (?:made|taken|final)|is final)\b",
-    r"\b" + _WE_WILL + r"\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?(?:going (?:to go )?with|"
+    r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)"),
+    ("decision", r"^\W*decisions?\W*$|\bdecisions? (?:from|made|taken|log)\b"),
+    ("call|decision|is final", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
+    r"decision (?:is|was|has been) (?:made|taken|final)|is final)\b"),
+    ("we're|we are|we'll|we will|we r |we've|we have|i'm|i am|i'll|i will|team is", r"\b" + _WE_WILL + r"\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?(?:going (?:to go )?with|"
     r"go(?:ing)? ahead with|moving (?:forward|ahead) with|sticking with|standardi[sz]ing on|switching|"
     r"migrating to|moving|dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|delaying|"
     r"pushing|freezing|reverting|rolling back|adopting|going to go with|not going to|not going ahead|"
     r"no longer|stopping|holding off|shelving|punting|descoping|cutting|keeping|pulling|removing|"
     r"retiring|turning off|hiring|ending|renaming|closing|shutting down|doing it|doing this|doing that|"
-    r"not \w+ing|grandfathering|extending|keeping)\b",
-    r"\b(?:we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't|"
-    r"we will not)\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?" + _COMMIT_VERB + r"\b",
-    r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|yes|yep|sure|agreed|good),?\s+)let'?s (?:go with|do (?:it|that|this|"
-    r"option|plan|the)|stick with|ship (?:it|with|on)|keep|drop|move (?:it|the)|use|pick|make it)\b",
-    r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|good|yes|yep),?\s+)(?:going with|go with|"
-    r"sticking with|moving forward with|we go with)\b(?! the flow)",
-    r"\b(?:vote|motion|proposal|rfc|kep|pep|adr|resolution)(?:[- ]?[\w.]*\d[\w.]*)? (?:has |is |was )?"
+    r"not \w+ing|grandfathering|extending|keeping)\b"),
+    ("we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't", r"\b(?:we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't|"
+    r"we will not)\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?" + _COMMIT_VERB + r"\b"),
+    ("let", r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|yes|yep|sure|agreed|good),?\s+)let'?s (?:go with|do (?:it|that|this|"
+    r"option|plan|the)|stick with|ship (?:it|with|on)|keep|drop|move (?:it|the)|use|pick|make it)\b"),
+    ("go with|going with|sticking with|moving forward with", r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|good|yes|yep),?\s+)(?:going with|go with|"
+    r"sticking with|moving forward with|we go with)\b(?! the flow)"),
+    ("pass|carrie|accepted|approved|rejected|fail", r"\b(?:vote|motion|proposal|rfc|kep|pep|adr|resolution)(?:[- ]?[\w.]*\d[\w.]*)? (?:has |is |was )?"
     r"(?:passe[sd]|carrie[sd]|accepted|been accepted|approved|been approved|rejected|been rejected|fails|"
-    r"failed)\b",
-    r"\[result\]|\[decision\]|\[decided\]",
-    r"\b(?:from now on|going forward|effective (?:immediately|today|now|monday|tomorrow|next week)|"
-    r"as of (?:today|now|monday|next week))\b",
-    r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b",
-    r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b",
-    r"\b(?:it's|it is|is) a go\b|\bwe're a go\b",
-    r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
+    r"failed)\b"),
+    ("[", r"\[result\]|\[decision\]|\[decided\]"),
+    ("from now on|going forward|effective |as of ", r"\b(?:from now on|going forward|effective (?:immediately|today|now|monday|tomorrow|next week)|"
+    r"as of (?:today|now|monday|next week))\b"),
+    ("off the table|ruled out", r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b"),
+    ("green|signed off on", r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b"),
+    ("a go", r"\b(?:it's|it is|is) a go\b|\bwe're a go\b"),
+    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
     r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
     r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
     r"sunset|retired|decommissioned|approved|signed off|final|settled|a no-go|a go|moved to|pushed to|"
-    r"pushed back|moved up|rescheduled|bumped)\b",
-    r"^[\w .\-/+#]{1,40} it is[.!]*$",
-    r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|free|on|"
-    r"with|closed|open|put|where it is)\b",
-    r"\b(?:we're|we are|i'm) (?:calling it|done with|officially done with)\b|\bcalling it:",
-    r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b",
-    r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b",
-    r"\b(?:is|are|has been|have been) (?:now |officially )?(?:lifted|reversed|overturned|waived|extended to)\b",
-    r"^(?:dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|shelving|freezing|"
+    r"pushed back|moved up|rescheduled|bumped)\b"),
+    (" it is", r"^[\w .\-/+#]{1,40} it is[.!]*$"),
+    ("stay|remain", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|free|on|"
+    r"with|closed|open|put|where it is)\b"),
+    ("calling it|done with", r"\b(?:we're|we are|i'm) (?:calling it|done with|officially done with)\b|\bcalling it:"),
+    (" wins| won| it is", r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b"),
+    ("official|policy|standard|default|required|mandatory", r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b"),
+    ("lifted|reversed|overturned|waived|extended to", r"\b(?:is|are|has been|have been) (?:now |officially )?(?:lifted|reversed|overturned|waived|extended to)\b"),
+    ("dropping|killing|sunsetting|deprecating|pausing|cancel|postponing|shelving|freezing|reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|keeping|splitting|ending|retiring", r"^(?:dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|shelving|freezing|"
     r"reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|"
-    r"keeping|splitting|ending|retiring) \w",
-    r"\b(?:adopted|passed|accepted|approved|agreed|carried|resolved) (?:by|via|through|with) "
-    r"(?:lazy |silent |rough |unanimous |general )?(?:consensus|vote|acclamation)\b",
-    r"\b(?:landing on|landed on|settling on|settled on|locking in|locked in|that settles it|"
-    r"it's settled|we're settled|decision made|call made|done deal)\b",
-    r"\b(?:we're|we are|we'll|we will|i'm|i'll) (?:now )?(?:proceeding|proceed|moving ahead|going ahead)\b",
-    r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )\b(?:approved|signed off) by (?:the )?[a-z@]",
-    r"^(?:\W*)(?:per|after|following|from) (?:today's|this week's|yesterday's|the|our|last week's) "
-    r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly)\s*[:,-]",
+    r"keeping|splitting|ending|retiring) \w"),
+    ("consensus|vote|acclamation", r"\b(?:adopted|passed|accepted|approved|agreed|carried|resolved) (?:by|via|through|with) "
+    r"(?:lazy |silent |rough |unanimous |general )?(?:consensus|vote|acclamation)\b"),
+    ("landing on|landed on|settling on|settled on|locking in|locked in|settles it|settled|decision made|call made|done deal", r"\b(?:landing on|landed on|settling on|settled on|locking in|locked in|that settles it|"
+    r"it's settled|we're settled|decision made|call made|done deal)\b"),
+    ("proceed|moving ahead|going ahead", r"\b(?:we're|we are|we'll|we will|i'm|i'll) (?:now )?(?:proceeding|proceed|moving ahead|going ahead)\b"),
+    (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )\b(?:approved|signed off) by (?:the )?[a-z@]"),
+    ("per |after |following |from ", r"^(?:\W*)(?:per|after|following|from) (?:today's|this week's|yesterday's|the|our|last week's) "
+    r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly)\s*[:,-]"),
     # a bulleted line in meeting notes: "• approved the rebuild plan as proposed"
-    r"(?<=\n)[•\-\s]*(?:approved|adopted|accepted|rejected) (?:the|a|an|\w+'s)\b",
+    ("\n", r"(?<=\n)[•\-\s]*(?:approved|adopted|accepted|rejected) (?:the|a|an|\w+'s)\b"),
     flags=re.M,
 )
 _LEADING_EMOJI = re.compile(r"^(?:emoji_\w+\s*)+")
@@ -389,37 +413,46 @@ def is_decline(text: str) -> bool:
     return bool(_DECLINE.match(normalise(text)))
 
 
-def has_customer_rationale(norm: str) -> bool:
-    """The (normalised) text names a customer and gives a reason that involves them."""
+def find_customer(norm: str) -> str | None:
+    """Who the (normalised) text says the choice serves, when it also says how; None if it doesn't.
+
+    Returns the words naming the customer ("busy parents", "customers"), or the role noun for
+    people named by what they do ("ops managers asked for it").
+    """
+    benefit = None
     for match in _CUSTOMER.finditer(norm):
         if _is_label(norm, match):
             continue
-        if _BENEFIT.search(norm):
-            return True
-    if _ASKERS.search(norm):
-        return True
-    # People the choice serves, named by role ("ops managers", "new hires", "travellers")
-    if _BENEFIT.search(norm):
+        if benefit is None:
+            benefit = bool(_BENEFIT.search(norm))
+        if benefit:
+            return _with_adjectives(norm, match)
+    asker = _ASKERS.search(norm)
+    if asker:
+        return asker.group(0).split()[0]
+    if benefit is None:
+        benefit = bool(_BENEFIT.search(norm))
+    if benefit:
+        # People the choice serves, named by role ("ops managers", "new hires", "travellers")
         for match in _ROLE_PLURAL.finditer(norm):
             if match.group(0) in _NOT_PEOPLE:
                 continue
             if _SERVED_AFTER.match(norm, match.end()) or _SERVED_BEFORE.search(
                 norm, max(0, match.start() - 40), match.start()
             ):
-                return True
-    return False
-
-
-def customer_phrase(text: str) -> str | None:
-    """The words naming the customer, when the text names one ("busy parents", "customers")."""
-    norm = normalise(text)
-    for match in _CUSTOMER.finditer(norm):
-        if _is_label(norm, match):
-            continue
-        words = norm[max(0, match.start() - 30) : match.start()].split()
-        lead = [w for w in words[-2:] if w.isalpha() and w not in _STOP]
-        return " ".join([*lead, match.group(0)])
+                return _with_adjectives(norm, match)
     return None
+
+
+def has_customer_rationale(norm: str) -> bool:
+    """The (normalised) text names a customer and gives a reason that involves them."""
+    return find_customer(norm) is not None
+
+
+def _with_adjectives(norm: str, match: re.Match) -> str:
+    words = norm[max(0, match.start() - 30) : match.start()].split()
+    lead = [w for w in words[-2:] if w.isalpha() and w not in _STOP]
+    return " ".join([*lead, match.group(0)])
 
 
 _STOP = frozenset(
@@ -471,12 +504,13 @@ def detect(text: str, matcher: PrincipleMatcher | None = None) -> Verdict:
     kind = classify_kind(norm)
     if kind not in (Kind.DECISION, Kind.APPROVAL_REQUEST):
         return Verdict(kind=kind, customer_rationale=None)
-    rationale = has_customer_rationale(norm)
+    customer = find_customer(norm)
+    rationale = customer is not None
     principles = matcher.match(norm, customer=rationale) if matcher else ()
     return Verdict(
         kind=kind,
         customer_rationale=rationale,
         principles=principles,
         nudge=not rationale,
-        customer=customer_phrase(text) if rationale else None,
+        customer=customer,
     )
