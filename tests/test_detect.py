@@ -131,6 +131,9 @@ def test_held_out_corpus_quality_floors(matcher):
     rows = _load("heldout.jsonl")
     assert len(rows) >= 150
     report = evaluate([(row, detect(row["text"], matcher).as_dict()) for row in rows])
-    assert report.macro_f1 >= 0.80, report.render()
-    assert report.nudge.precision >= 0.85, report.render()
-    assert report.nudge.recall >= 0.60, report.render()
+    # Figures only in the failure message: the held-out texts must not leak into tuning.
+    table = report.render()
+    macro_f1, nudge_precision, nudge_recall = report.macro_f1, report.nudge.precision, report.nudge.recall
+    assert macro_f1 >= 0.80, table
+    assert nudge_precision >= 0.85, table
+    assert nudge_recall >= 0.60, table
