@@ -11,343 +11,20 @@ text module has removed those already).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
+from bot import rules as R
 from bot.models import Kind, Principle, Verdict
 from bot.text import normalise
 
 
-class _Rules:
-    """Patterns, each with literal words one of which must occur before the pattern is tried.
-
-    Checking a few substrings is far cheaper than running a regex over the text, and most
-    messages contain none of a rule's words.
-    """
-
-    def __init__(self, rules: Sequence[tuple[str, str]], flags: int = 0):
-        self._rules = tuple((tuple(words.split("|")), re.compile(pattern, flags)) for words, pattern in rules)
-
-    def finditer(self, text: str) -> Iterator[re.Match]:
-        for words, pattern in self._rules:
-            if any(w in text for w in words):
-                yield from pattern.finditer(text)
-
-    def match(self, text: str) -> re.Match | None:
-        for words, pattern in self._rules:
-            if any(w in text for w in words):
-                found = pattern.match(text)
-                if found:
-                    return found
-        return None
-
-
-def _rx(*rules: tuple[str, str], flags: int = 0) -> _Rules:
-    return _Rules(rules, flags)
-
-
-# --- approval requests: someone is asked for approval, sign-off, permission or a vote ---------
-_GRANT_NOUN = (
-    r"(?:approv\w*|sign[- ]?offs?|signoffs?|green[- ]?light|go[- ]ahead|go/no[- ]go|go-no-go|blessing|"
-    r"thumbs[- ]up|\+1s?|lgtm|emoji_thumbsup|emoji_check|permission|ok|okay|stamp|vote|exception)"
-)
-_APPROVAL_REQUEST = _rx(
-    # "can you approve", "could someone sign off on", "would you mind giving this a +1"
-    ("approv|sign|green|give|ok |ok?|okay|bless|stamp|vote", r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
-    r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approv\w*|sign\s?off|sign-off|"
-    r"green[- ]?light|give (?:it |this |me |us )?(?:an? |your )?(?:\+1|lgtm|ok|okay|thumbs[- ]up|go[- ]ahead)|"
-    r"(?:ok|okay) (?:the|this|it|that|my|our)\b|bless|stamp|vote)"),
-    ("can i|can we|could i|could we|may i|may we", r"\b(?:can|could|may) (?:i|we) (?:get|have|grab|ask for)\b[^.?!\n]{0,30}?(?:\b|(?<=\s))" + _GRANT_NOUN),
-    ("please|pls|plz|kindly", r"\b(?:please|pls|plz|kindly)\s+(?:review and\s+)?(?:approve|sign[- ]?off|vote|ok|okay|\+1|give|ack)\b"),
-    ("need|requir|request|seek|looking for|asking for|like|await|waiting", r"\b(?:need|needs|needed|needing|require|requires|required|requesting|request|seeking|looking for|"
-    r"asking for|would like|i'd like|still need|awaiting your|waiting (?:on|for) your)\s+"
-    r"(?:an?\s+|the\s+|your\s+|their\s+|his\s+|her\s+|@[\w.\-]+'?s?\s+|\w+'s\s+|[a-z]+\s+){0,3}?"
-    r"(?:approval|approvals|sign[- ]?offs?|signoffs?|go[- ]ahead|go/no[- ]go|go-no-go|green[- ]?light|"
-    r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception)(?!\w)"),
-    ("approval|sign", r"\b(?:for|awaiting) (?:your |their |an? |final )?(?:approval|sign[- ]?off|review and approval)\b"),
-    ("approval|sign", r"\b(?:approval|sign[- ]?off) (?:request|requested|needed|required|please)\b"),
-    ("vote|voting", r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
-    r"\bvoting (?:is )?(?:now )?open\b"),
-    ("permission", r"^permission to\b"),
-    ("?", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
-    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut)\b[^.!\n]*\?"),
-    ("?", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
-    ("?", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
-    ("have", r"\b(?:do|did) (?:i|we) have (?:the |your |an? )?(?:approval|sign[- ]?off|green light|go[- ]ahead|ok|okay|"
-    r"permission|blessing)\b"),
-    ("mind if", r"\bmind if (?:i|we)\b"),
-    ("?", r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
-    r"roll (?:it )?out|enable|start|land|cut)\b[^.!\n]*\?"),
-    ("?", r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?"),
-    ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
-    r"\+1|lgtm|ok|okay|thumbs up)\s*\?"),
-    ("love|appreciate|like", r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
-    + _GRANT_NOUN + r"(?!\w)"),
-    ("lazy consensus", r"\blazy consensus\b(?![^.!\n]*\b(?:passed|adopted|accepted|carried|approved)\b)"),
-    ("speak up|shout|object|yell", r"\b(?:speak up|shout|object|yell) (?:if|by|before)\b"),
-    ("need", r"\bneed(?:s|ed)? (?:someone|somebody|one of you|you|@[\w.\-]+|[a-z]+)(?: from [\w@.\-]+)? to "
-    r"(?:approve|sign off|sign-off|ok|okay|bless|stamp|review and approve|give (?:a |the |their )?(?:\+1|go-ahead))\b"),
-    ("get a", r"\b(?:can|could) (?:we|i) get a (?:decision|call|ruling|verdict|go/no-go)\b"),
-    ("who ", r"\bwho (?:can|could|should|needs to|will|is able to) (?:approve|sign off|give (?:this |it )?(?:a |the )?"
-    r"(?:\+1|go-ahead|green light|ok))\b"),
-    ("?", r"\b(?:anyone|someone|somebody|anybody|you|one of you|any of you)\b[^.!?\n]{0,40}\b(?:approve|sign off|"
-    r"sign-off|stamp)\b[^.!\n]*\?"),
-    ("please|pls|plz", r"\b(?:approval|sign[- ]?off|review and approval)\b[^.!?\n]{0,60}\b(?:please|pls|plz)\b"),
-    ("please|pls|plz", r"\b(?:approve|sign off|\+1|stamp|review and approve|approval)\s+(?:please|pls|plz)\b"),
-    ("?", r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?"),
-    ("any ", r"\bany (?:concerns|objections|blockers)\b[^.!\n]*\?"),
-    ("[", r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]"),
-    ("objection", r"\b(?:any|no) objections?\b[^.!\n]*\?"),
-    ("unless", r"\bunless (?:someone|anyone|anybody|somebody|you) (?:objects?|disagrees?|shouts?|says? otherwise)\b"),
-)
-# Before a request phrase, in its sentence: it asks whether approval is needed, or says it came.
-_NOT_A_REQUEST = re.compile(
-    r"(?:\b(?:got|received|have|had|no|don't|do not|doesn't|without|never|even)\s*$)|"
-    r"\b(?:not sure|don't think|whether|if) (?:we|this|it|you)\b"
-)
-# "does the changelog need legal approval?" asks whether approval is needed; it requests nothing.
-_ASKS_WHETHER = re.compile(r"^\s*(?:@[\w.\-]+[,:]?\s+)*(?:quick q\W*)?(?:does|do|did|is|are|will|should)\b")
-_NEEDS = re.compile(r"needs?\b|needed|needing|requires?\b|required")
-
-# --- approvals: approval, sign-off or a positive vote is given ---------------------------------
-_APPROVAL_LEAD = re.compile(
-    r"^(?:@[\w.\-]+[,:]?\s+)*/?(?:(?:ok|okay|yes|yep|yup|sure|great|nice|thanks|thx|ty|cool|alright|"
-    r"all good|good stuff|done)[,!.:]?\s+)?"
-    r"(?:approved|approving|approve[ds]?|lgtm|l\.g\.t\.m|sgtm|looks good(?: to me)?|\+1|emoji_check|"
-    r"emoji_thumbsup|ship it|shipit|signed[- ]off|sign-off given|go for it|go ahead|green[- ]?lit|"
-    r"green light(?:ed)?|you have my|i approve|we approve|fine by me|fine with me|works for me|"
-    r"ok from|okay from|all good from|no objections?(?: from)?|granted|binding \+1|\+1 binding|"
-    r"(?:merge|ship|deploy|send|publish|release) it|you can (?:merge|ship|deploy|go ahead|expense|proceed)|"
-    r"lgtm\d|r\+|good to go|you're good to go|you are good to go|all yours|consider it approved|"
-    r"happy (?:to approve|with this|for (?:this|you) to)|no concerns(?: from)?|sounds good,? go|"
-    r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go)"
-    r"(?=$|[\s,.!:;)(])"
-)
-_APPROVAL = _rx(
-    ("approved|signed off|given", r"\b(?:i|we|legal|finance|security|compliance|procurement|hr|the board|leadership|management|"
-    r"[a-z]+ team|pmc|@[\w.\-]+)\s+(?:have |has |had |just |already |officially |formally )*"
-    r"(?:approved|signed off|given (?:the |our |my |their )?(?:approval|sign[- ]?off|green light|go[- ]ahead))\b"),
-    ("you have my", r"\byou have my (?:approval|sign[- ]?off|blessing|\+1|vote|ok|okay)\b"),
-    (" from", r"\b(?:approved|signed off|lgtm|\+1) from (?:me|my side|legal|finance|security|our side|us)\b"),
-    ("granted|given|done", r"\b(?:approval|sign[- ]?off) (?:granted|given|done)\b"),
-    ("go ahead and", r"\bgo ahead and (?:merge|ship|deploy|release|launch|publish|proceed|push|send|roll)\b"),
-    ("signing off", r"\b(?:i'm |i am |we're |we are )?signing off(?! (?:for|on) (?:the day|today|now)| early| now)\b"),
-    (" with", r"\b(?:i'm|i am|we're|we are|[a-z]+ is|[a-z]+ are) (?:totally |fully )?(?:fine|ok|okay|happy|good|"
-    r"comfortable) with (?:it|this|that|the change|shipping|going ahead|merging)\b"),
-    ("cleared|clear to|good to|free to", r"\b(?:you're|you are|you're all|we're|we are) (?:cleared|clear|good|free) to (?:go|merge|ship|deploy|"
-    r"proceed|launch|release)\b"),
-    ("ship it", r"\bship it\b"),
-    ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
-)
-_DECLINE = re.compile(
-    r"^(?:@[\w.\-]+[,:]?\s+)*(?:-1\b|emoji_cross|not approved|rejected|declined|denied|nope|no\b|"
-    r"not yet|blocked\b|i (?:can't|cannot|won't) approve|we (?:can't|cannot|won't) approve)"
-)
-
-# --- decisions: a choice that has been made and commits people to a course of action ---------
-_WE = (
-    r"(?:we|i|we've|we have|we had|we all|the team|our team|team|everyone|everybody|leadership|"
-    r"management|the group|the committee|the board|the pmc|the council|the steering (?:council|committee)|"
-    r"product|eng|engineering|design|legal|finance|ops|marketing|sales|support|security|"
-    r"[a-z]+ and i|[a-z]+ and we|@[\w.\-]+ and i|(?:the )?[a-z]+ team|the (?:leads|execs|pms|owners|"
-    r"maintainers|core team|tsc|wg|sig|cab|arb|architects|panel|jury|group)|(?:the )?(?:cto|ceo|cfo|coo|cpo|"
-    r"vp|director|founders?))"
-)
-_WE_WILL = (
-    r"(?:we're|we are|we'll|we will|we r|we're gonna|we are gonna|we r gonna|we're going to|we are going to|"
-    r"i'm|i am|i'll|i will|team is|we've|we have)"
-)
-# What a team that "will" do something commits to (not "we'll see", "we'll discuss").
-_COMMIT_VERB = (
-    r"(?:be \w+ing|go with|go ahead with|keep|drop|ship|launch|move|switch|use|extend|grandfather|stop|start|pause|"
-    r"cancel|migrate|sunset|deprecate|remove|add|hire|freeze|close|require|charge|offer|translate|"
-    r"prioriti[sz]e|postpone|delay|skip|stay|stick|continue|roll back|rollback|revert|retire|kill|cut|"
-    r"standardi[sz]e|adopt|rename|replace|rewrite|merge|split|consolidate|outsource|insource|limit|cap|"
-    r"raise|lower|increase|decrease|reduce|double|halve|block|allow|ban|enforce|default|archive|delete|"
-    r"phase out|wind down|shut down|turn off|turn on|enable|disable|go live|release|publish|support|"
-    r"not (?:ship|support|do|build|renew|launch|release|offer|use|go|be doing|proceed|move|extend|add|"
-    r"keep|hire|pursue|fix|backport))"
-)
-_DECISION = _rx(
-    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified", r"\b" + _WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
-    r"eventually |unanimously |already |jointly |all )*(?:decided|agreed|settled|landed|chose|chosen|"
-    r"picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|"
-    r"approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified)\b"),
-    ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
-    r"against|that)\b"),
-    ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
-    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:decided|agreed|settled|resolved|confirmed|done deal)\b"),
-    ("decided", r"^decided (?:to|not to|on|against)\b"),
-    (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|resolution|conclusion|verdict|"
-    r"consensus|result|the call|final call|tl;?dr|plan of record|ruling|final|for the record|agreed|"
-    r"agreement|resolved|decided|settled|my call|the plan|call)"
-    r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)"),
-    ("decision", r"^\W*decisions?\W*$|\bdecisions? (?:from|made|taken|log)\b"),
-    ("call|decision|is final", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
-    r"decision (?:is|was|has been) (?:made|taken|final)|is final)\b"),
-    ("we're|we are|we'll|we will|we r |we've|we have|i'm|i am|i'll|i will|team is", r"\b" + _WE_WILL + r"\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?(?:going (?:to go )?with|"
-    r"go(?:ing)? ahead with|moving (?:forward|ahead) with|sticking with|standardi[sz]ing on|switching|"
-    r"migrating to|moving|dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|delaying|"
-    r"pushing|freezing|reverting|rolling back|adopting|going to go with|not going to|not going ahead|"
-    r"no longer|stopping|holding off|shelving|punting|descoping|cutting|keeping|pulling|removing|"
-    r"retiring|turning off|hiring|ending|renaming|closing|shutting down|doing it|doing this|doing that|"
-    r"not \w+ing|grandfathering|extending|keeping)\b"),
-    ("we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't", r"\b(?:we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't|"
-    r"we will not)\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?" + _COMMIT_VERB + r"\b"),
-    ("let", r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|yes|yep|sure|agreed|good),?\s+)let'?s (?:go with|do (?:it|that|this|"
-    r"option|plan|the)|stick with|ship (?:it|with|on)|keep|drop|move (?:it|the)|use|pick|make it)\b"),
-    ("go with|going with|sticking with|moving forward with", r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|good|yes|yep),?\s+)(?:going with|go with|"
-    r"sticking with|moving forward with|we go with)\b(?! the flow)"),
-    ("pass|carrie|accepted|approved|rejected|fail", r"\b(?:vote|motion|proposal|rfc|kep|pep|adr|resolution)(?:[- ]?[\w.]*\d[\w.]*)? (?:has |is |was )?"
-    r"(?:passe[sd]|carrie[sd]|accepted|been accepted|approved|been approved|rejected|been rejected|fails|"
-    r"failed)\b"),
-    ("[", r"\[result\]|\[decision\]|\[decided\]"),
-    ("from now on|going forward|effective |as of ", r"\b(?:from now on|going forward|effective (?:immediately|today|now|monday|tomorrow|next week)|"
-    r"as of (?:today|now|monday|next week))\b"),
-    ("off the table|ruled out", r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b"),
-    ("green|signed off on", r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b"),
-    ("a go", r"\b(?:it's|it is|is) a go\b|\bwe're a go\b"),
-    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
-    r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
-    r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
-    r"sunset|retired|decommissioned|approved|signed off|final|settled|a no-go|a go|moved to|pushed to|"
-    r"pushed back|moved up|rescheduled|bumped)\b"),
-    (" it is", r"^[\w .\-/+#]{1,40} it is[.!]*$"),
-    ("stay|remain", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|free|on|"
-    r"with|closed|open|put|where it is)\b"),
-    ("calling it|done with", r"\b(?:we're|we are|i'm) (?:calling it|done with|officially done with)\b|\bcalling it:"),
-    (" wins| won| it is", r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b"),
-    ("official|policy|standard|default|required|mandatory", r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b"),
-    ("lifted|reversed|overturned|waived|extended to", r"\b(?:is|are|has been|have been) (?:now |officially )?(?:lifted|reversed|overturned|waived|extended to)\b"),
-    ("dropping|killing|sunsetting|deprecating|pausing|cancel|postponing|shelving|freezing|reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|keeping|splitting|ending|retiring", r"^(?:dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|shelving|freezing|"
-    r"reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|"
-    r"keeping|splitting|ending|retiring) \w"),
-    ("consensus|vote|acclamation", r"\b(?:adopted|passed|accepted|approved|agreed|carried|resolved) (?:by|via|through|with) "
-    r"(?:lazy |silent |rough |unanimous |general )?(?:consensus|vote|acclamation)\b"),
-    ("landing on|landed on|settling on|settled on|locking in|locked in|settles it|settled|decision made|call made|done deal", r"\b(?:landing on|landed on|settling on|settled on|locking in|locked in|that settles it|"
-    r"it's settled|we're settled|decision made|call made|done deal)\b"),
-    ("proceed|moving ahead|going ahead", r"\b(?:we're|we are|we'll|we will|i'm|i'll) (?:now )?(?:proceeding|proceed|moving ahead|going ahead)\b"),
-    (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )\b(?:approved|signed off) by (?:the )?[a-z@]"),
-    ("per |after |following |from ", r"^(?:\W*)(?:per|after|following|from) (?:today's|this week's|yesterday's|the|our|last week's) "
-    r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly)\s*[:,-]"),
-    # a bulleted line in meeting notes: "• approved the rebuild plan as proposed"
-    ("\n", r"(?<=\n)[•\-\s]*(?:approved|adopted|accepted|rejected) (?:the|a|an|\w+'s)\b"),
-    flags=re.M,
-)
-_LEADING_EMOJI = re.compile(r"^(?:emoji_\w+\s*)+")
-# "decided to grab lunch": choices about one's own day are not work decisions.
-_PERSONAL = re.compile(
-    r"\bdecided to (?:grab|get|have|take|work from|head|go home|call it|sleep|leave|log off|skip lunch)\b"
-)
-
-# Words in a sentence, before the phrase, that make it not (yet) a decision.
-_HYPOTHETICAL = re.compile(
-    r"\b(?:if|whether|once|unless|until|in case|suppose|supposing|assuming|would|might|maybe|perhaps|"
-    r"possibly|probably|could|should|shall|what if|wonder|wondering|think we|thinking|considering|"
-    r"propose|proposing|proposal is|suggest|suggesting|recommend|recommending|hope|hoping|plan to|"
-    r"planning to|want to|wanna|might want|need to decide|have to decide|before we|when we|"
-    r"ask(?:ed|ing)? (?:whether|if)|about to|trying to|try to|sure (?:if|whether)|how we|"
-    r"haven't|have not|hasn't|has not|didn't|did not|not yet|never|no one|nobody|nothing)\b"
-)
-# Negations anywhere in the sentence around a decision word.
-_UNDECIDED = re.compile(
-    r"\b(?:haven'?t|have not|hasn'?t|has not|didn'?t|did not|don'?t|do not|not yet|not been|never|"
-    r"yet to|still|can'?t|cannot|couldn'?t|won'?t be able|not) (?:\w+ ){0,2}(?:decided|decide|agreed|agree|"
-    r"settled|chosen|picked|made (?:a|the) (?:decision|call)|final|landed|concluded|resolved|aligned)\b|"
-    r"\b(?:undecided|no decision|nothing (?:is |has been )?(?:decided|final)|tbd|to be decided|"
-    r"still deciding|still discussing|up in the air|not final|not set in stone|open question|"
-    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision)\b"
-)
-_QUESTION_START = re.compile(
-    r"^(?:@[\w.\-]+[,:]?\s+)*(?:should|shall|do|does|did|can|could|would|will|is|are|was|were|have|has|"
-    r"had|what|why|how|when|which|who|where|any idea|anyone know|thoughts)\b"
-)
-
-# --- customer rationale ------------------------------------------------------------------------
-_CUSTOMER = re.compile(
-    r"\b(?:customers?|customer's|customers'|users?|user's|users'|end[- ]users?|clients?|buyers?|shoppers?|"
-    r"patients?|subscribers?|members?|merchants?|sellers?|guests?|visitors?|readers?|viewers?|listeners?|"
-    r"players?|students?|learners?|parents?|teachers?|families|travell?ers|riders?|drivers?|hosts?|"
-    r"tenants?|accounts|admins|prospects|signups|sign-ups|(?:business|shop|store|restaurant|property|home|"
-    r"pet|car) owners|developers (?:using|integrating|building|who)|devs using|integrators|partners|"
-    r"callers|residents|citizens|donors|volunteers|fans|creators|advertisers|publishers|agents|"
-    r"employees who use|segments?|cohorts?|personas?|audience|"
-    r"(?:firms|companies|teams|agencies|businesses|organi[sz]ations|orgs|shops|stores|restaurants|"
-    r"clinics|hospitals|schools) (?:that|who) (?:use|integrate|rely|depend|run|pay|buy)|"
-    r"people (?:who|that|using|on|with|signing)|folks (?:who|that|using|on|with)|anyone (?:who|using|on)|"
-    r"nps|csat|churn\w*|support tickets?|tickets from|cx|accessibility|a11y|screen readers?|"
-    r"our (?:enterprise|smb|pro|free|paying|biggest|largest|top)\b)"
-)
-# "<some people> asked for / told us / keep asking": whoever asks is the customer of the choice.
-_ASKERS = re.compile(
-    r"\b[a-z]+s (?:have |had |all |kept |keep |literally )?(?:asked for|asking for|requested|told us|"
-    r"keep asking|kept asking|kept telling|keep telling|complained|listed it|were bailing|are bailing)\b"
-)
-# A customer noun used as a label for a thing the team handles, not the people themselves.
-_CUSTOMER_AS_LABEL = re.compile(
-    r"\b(?:customer|client|user|partner|member) (?:call|calls|meeting|meetings|sync|demo|db|database|"
-    r"table|tables|id|ids|record|records|portal|list|service|api|model|schema|export|import|data|"
-    r"success team|support team|team|stories|story|research|interviews?|council|conference|event|offsite|"
-    r"dinner|summit|name|names|field|fields|object|objects|migration|provisioning|onboarding call|"
-    r"library|side|sdk|app|code|certificate|secret|cert)\b"
-)
-# Plural nouns that usually name people by what they do.
-_ROLE_PLURAL = re.compile(
-    r"\b(?:[a-z]{3,}(?:ers|ors|ists|ians|ees|ants|ents)|people|folks|staff|employees|colleagues|teammates|"
-    r"newcomers|beginners|newbies|everyone who|anyone who|teams that|teams who|kids|adults|seniors|"
-    r"women|men|humans|households|homeowners|renters|owners|nurses|doctors|clinicians|lawyers)\b"
-)
-_NOT_PEOPLE = frozenset(
-    """servers containers headers footers layers filters parameters orders numbers letters papers others
-    matters chapters clusters workers buffers routers markers triggers answers offers registers computers
-    errors vendors competitors investors auditors regulators folders borders covers corners powers hours
-    characters barriers centers centres counters trackers checkers loaders builders handlers
-    controllers adapters connectors selectors iterators operators processors monitors sensors vectors
-    factors actors indicators generators compilers debuggers linters runners schedulers brokers
-    consumers producers parsers encoders decoders wrappers helpers mappers reducers
-    documents events payments components environments requirements incidents deployments comments
-    elements experiments arguments statements settlements amounts contents moments agreements
-    departments governments improvements investments measurements assignments attachments fragments
-    instruments movements shipments treatments adjustments enhancements replacements commitments
-    variants constants grants plants descendants""".split()
-)
-
-
-# Around a role noun: the people act, want, struggle ("nurses can't…") or are helped ("so nurses…").
-_SERVED_AFTER = re.compile(
-    r" (?:\w+ ){0,2}?(?:can't|cannot|can|could|keep|kept|want|wanted|need|needed|asked|ask|are|were|have|had|"
-    r"don't|didn't|won't|will|would|get|got|hit|see|saw|told|complain\w*|struggl\w*|love|hate|prefer|"
-    r"expect|rely|use|using|who|that|on|in|with|say|said|report\w*|lose|lost|miss|missed|spend|spent)\b"
-)
-_SERVED_BEFORE = re.compile(
-    r"(?:for|so|help|helps|helping|let|lets|give|gives|giving|saves|save|protect|protects|serve|serves|"
-    r"because|since|as) (?:the |our |all |new |existing |most |many |some |those )?(?:[\w-]+ )?$"
-)
-
-
-# "the desktop client", "a web client": software, not a customer.
-_SOFTWARE_BEFORE = re.compile(r"(?:desktop|mobile|web|api|native|ios|android|http|email|cli|thin|rich|java) $")
-
-
 def _is_label(norm: str, match: re.Match) -> bool:
-    if _CUSTOMER_AS_LABEL.match(norm, match.start()):
+    if R.CUSTOMER_AS_LABEL.match(norm, match.start()):
         return True
     return match.group(0).startswith("client") and bool(
-        _SOFTWARE_BEFORE.search(norm, max(0, match.start() - 12), match.start())
+        R.SOFTWARE_BEFORE.search(norm, max(0, match.start() - 12), match.start())
     )
 
-
-_BENEFIT = re.compile(
-    r"\b(?:because|bc|since|as|so|so that|so they|to help|helps?|helping|for|given|based on|after|"
-    r"asked|asking|ask|requested|requesting|request|requests|complain\w*|keep|keeps|kept|want|wants|"
-    r"wanted|need|needs|needed|struggl\w*|confus\w*|frustrat\w*|annoy\w*|easier|faster|quicker|simpler|"
-    r"cheaper|safer|clearer|can't|cannot|unable|pain|painful|love|loved|prefer\w*|expect\w*|benefit\w*|"
-    r"save|saves|saving|improv\w*|reduc\w*|fewer|less|better|happier|drop[- ]off|abandon\w*|churn\w*|"
-    r"lose|losing|lost|stuck|hit|hitting|hurt\w*|affect\w*|impact\w*|blocked|blocking|waiting|wait|"
-    r"feedback|told us|tell us|report\w*|survey\w*|interview\w*|research|data shows|on behalf of|"
-    r"protect\w*|privacy|trust|delight\w*|experience|accessible|usable|value|get their|get to|"
-    r"fix|fixes|fixing|break|breaks|broke|breaking|seeing|getting|experiencing|running into|"
-    r"shouldn't|should not|understand|must-have|must have|bailing|surprise)\b"
-)
 
 _SENTENCE_BREAK = ".!?;\n"
 
@@ -365,7 +42,7 @@ def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_question(sentence: str) -> bool:
     s = sentence.strip()
-    return s.endswith("?") or bool(_QUESTION_START.match(s))
+    return s.endswith("?") or bool(R.QUESTION_START.match(s))
 
 
 def _decision_at(text: str, match: re.Match) -> bool:
@@ -373,9 +50,9 @@ def _decision_at(text: str, match: re.Match) -> bool:
     sentence = text[left:right]
     if _is_question(sentence):
         return False
-    if _HYPOTHETICAL.search(text, left, match.start()):
+    if R.HYPOTHETICAL.search(text, left, match.start()):
         return False
-    if _UNDECIDED.search(sentence) or _PERSONAL.search(sentence):
+    if R.UNDECIDED.search(sentence) or R.PERSONAL.search(sentence):
         return False
     return True
 
@@ -384,23 +61,23 @@ def _approval_request_at(text: str, match: re.Match) -> bool:
     left, _ = _bounds(text, match.start(), match.end())
     before = text[left : match.start()]
     # "we got the sign-off", "does this need approval?", "not sure we need approval" are not requests.
-    if _NOT_A_REQUEST.search(before):
+    if R.NOT_A_REQUEST.search(before):
         return False
-    return not (_NEEDS.match(match.group(0)) and _ASKS_WHETHER.match(before))
+    return not (R.NEEDS.match(match.group(0)) and R.ASKS_WHETHER.match(before))
 
 
 def _has_approval(text: str) -> bool:
-    lead = _APPROVAL_LEAD.match(text)
+    lead = R.APPROVAL_LEAD.match(text)
     if lead:
         rest = text[lead.end() :].lstrip()
         if rest.startswith("?"):
             return False
         # ":white_check_mark: *Decided*: …" marks a decision with a check, it approves nothing.
-        return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and _DECISION.match(rest))
-    for match in _APPROVAL.finditer(text):
+        return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and R.DECISION.match(rest))
+    for match in R.APPROVAL.finditer(text):
         left, right = _bounds(text, match.start(), match.end())
         sentence = text[left:right]
-        if _is_question(sentence) or _HYPOTHETICAL.search(text, left, match.start()):
+        if _is_question(sentence) or R.HYPOTHETICAL.search(text, left, match.start()):
             continue
         if re.search(r"\bnot\b", text[left : match.start()]):
             continue
@@ -410,7 +87,7 @@ def _has_approval(text: str) -> bool:
 
 def is_decline(text: str) -> bool:
     """An answer that refuses or holds up an approval ("-1", "not approved", "blocked until…")."""
-    return bool(_DECLINE.match(normalise(text)))
+    return bool(R.DECLINE.match(normalise(text)))
 
 
 def find_customer(norm: str) -> str | None:
@@ -420,24 +97,24 @@ def find_customer(norm: str) -> str | None:
     people named by what they do ("ops managers asked for it").
     """
     benefit = None
-    for match in _CUSTOMER.finditer(norm):
+    for match in R.CUSTOMER.finditer(norm):
         if _is_label(norm, match):
             continue
         if benefit is None:
-            benefit = bool(_BENEFIT.search(norm))
+            benefit = bool(R.BENEFIT.search(norm))
         if benefit:
             return _with_adjectives(norm, match)
-    asker = _ASKERS.search(norm)
+    asker = R.ASKERS.search(norm)
     if asker:
         return asker.group(0).split()[0]
     if benefit is None:
-        benefit = bool(_BENEFIT.search(norm))
+        benefit = bool(R.BENEFIT.search(norm))
     if benefit:
         # People the choice serves, named by role ("ops managers", "new hires", "travellers")
-        for match in _ROLE_PLURAL.finditer(norm):
-            if match.group(0) in _NOT_PEOPLE:
+        for match in R.ROLE_PLURAL.finditer(norm):
+            if match.group(0) in R.NOT_PEOPLE:
                 continue
-            if _SERVED_AFTER.match(norm, match.end()) or _SERVED_BEFORE.search(
+            if R.SERVED_AFTER.match(norm, match.end()) or R.SERVED_BEFORE.search(
                 norm, max(0, match.start() - 40), match.start()
             ):
                 return _with_adjectives(norm, match)
@@ -451,14 +128,8 @@ def has_customer_rationale(norm: str) -> bool:
 
 def _with_adjectives(norm: str, match: re.Match) -> str:
     words = norm[max(0, match.start() - 30) : match.start()].split()
-    lead = [w for w in words[-2:] if w.isalpha() and w not in _STOP]
+    lead = [w for w in words[-2:] if w.isalpha() and w not in R.STOP]
     return " ".join([*lead, match.group(0)])
-
-
-_STOP = frozenset(
-    "a an the our their for to of and or but because since so as by with from that this these those "
-    "who which what when we they it is are was were be been many some most all any more".split()
-)
 
 
 class PrincipleMatcher:
@@ -486,13 +157,13 @@ def classify_kind(norm: str) -> Kind:
     """The kind of a normalised message, by the rules' order: request, approval, decision."""
     if not norm:
         return Kind.OTHER
-    for match in _APPROVAL_REQUEST.finditer(norm):
+    for match in R.APPROVAL_REQUEST.finditer(norm):
         if _approval_request_at(norm, match):
             return Kind.APPROVAL_REQUEST
     if _has_approval(norm):
         return Kind.APPROVAL
-    norm = _LEADING_EMOJI.sub("", norm)
-    for match in _DECISION.finditer(norm):
+    norm = R.LEADING_EMOJI.sub("", norm)
+    for match in R.DECISION.finditer(norm):
         if _decision_at(norm, match):
             return Kind.DECISION
     return Kind.OTHER
