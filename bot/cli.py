@@ -310,7 +310,8 @@ def check(app: App) -> None:
         click.echo("Platforms configured: none (the console works without any: nudgebot shell).")
     if settings.teams_dev:
         click.echo("WARNING: NUDGEBOT_TEAMS_DEV=1 turns Bot Framework authentication off. Never in production.")
-    click.echo(f"LLM: {'on, model ' + settings.llm_model if settings.llm_configured else 'off (rules and templates only)'}.")
+    llm = f"on, model {settings.llm_model}" if settings.llm_configured else "off (rules and templates only)"
+    click.echo(f"LLM: {llm}.")
 
 
 def main() -> None:

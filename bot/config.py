@@ -32,6 +32,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        env_ignore_empty=True,  # `PORT=` copied from a template means "use the default"
         populate_by_name=True,
         case_sensitive=True,
     )
@@ -80,7 +81,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
         return value
 
     @field_validator("quiet_hours")
@@ -118,7 +119,8 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        return self.openai_api_key is not None
+        # `OPENAI_API_KEY=` copied from a template must not send every message to a failing LLM.
+        return bool(self.openai_api_key and self.openai_api_key.get_secret_value().strip())
 
     def platforms(self) -> list[str]:
         """Names of the chat platforms these settings can serve."""

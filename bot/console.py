@@ -7,6 +7,7 @@ with `/` are the slash commands. Works interactively and with piped stdin.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -70,7 +71,8 @@ class Console:
                     )
                 )
             else:
-                ts = f"{now.timestamp():.6f}-{next(self._ids)}"
+                # Unique across console processes sharing one log file.
+                ts = f"{now.timestamp():.6f}-{os.getpid()}-{next(self._ids)}"
                 actions = self.engine.handle(
                     Message(
                         platform=PLATFORM,

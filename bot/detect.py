@@ -132,25 +132,38 @@ def _with_adjectives(norm: str, match: re.Match) -> str:
     return " ".join([*lead, match.group(0)])
 
 
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9/'+.\-]*")
+
+
 class PrincipleMatcher:
-    """Finds the principles a text touches, from each principle's signals."""
+    """Finds the principles a text touches, from each principle's signals.
+
+    Signals are indexed by the first three letters of their first word, so a message costs one
+    dictionary look-up per distinct word, and a regex only for the signals that might match.
+    """
 
     def __init__(self, principles: Sequence[Principle]):
-        self._patterns: list[tuple[str, re.Pattern]] = []
+        self._order = {p.id: n for n, p in enumerate(principles)}
+        self._index: dict[str, list[tuple[str, re.Pattern]]] = {}
         for p in principles:
-            words = []
             for signal in p.signals:
                 stem = signal[:-1] if signal.endswith("*") else signal
                 body = r"\s+".join(re.escape(w) for w in stem.split())
-                words.append(body + (r"\w*" if signal.endswith("*") else r"\b"))
-            self._patterns.append((p.id, re.compile(r"(?<![\w])(?:" + "|".join(words) + ")")))
+                tail = r"\w*" if signal.endswith("*") else r"(?![\w])"
+                pattern = re.compile(r"(?<![\w])" + body + tail)
+                self._index.setdefault(stem.split()[0][:3], []).append((p.id, pattern))
         self._customer_id = principles[0].id if principles else None
 
     def match(self, norm: str, customer: bool = False) -> tuple[str, ...]:
-        found = [pid for pid, rx in self._patterns if rx.search(norm)]
-        if customer and self._customer_id and self._customer_id not in found:
-            found.insert(0, self._customer_id)
-        return tuple(found)
+        found: set[str] = set()
+        for key in {word[:3] for word in _TOKEN.findall(norm)}:
+            for pid, pattern in self._index.get(key, ()):
+                if pid not in found and pattern.search(norm):
+                    found.add(pid)
+        if customer and self._customer_id:
+            found.add(self._customer_id)
+        # File order, so the customer principle (the first entry) always leads.
+        return tuple(sorted(found, key=self._order.__getitem__))
 
 
 def classify_kind(norm: str) -> Kind:

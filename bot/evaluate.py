@@ -74,9 +74,9 @@ def evaluate(pairs: list[tuple[dict, dict]]) -> Report:
     macro = round(sum(present) / len(present), 3) if present else 0.0
     gold_nudge = [should_nudge(g["kind"], g.get("customer_rationale")) for g, _ in pairs]
     pred_nudge = [bool(p.get("nudge")) for _, p in pairs]
-    tp = sum(1 for g, p in zip(gold_nudge, pred_nudge) if g and p)
-    fp = sum(1 for g, p in zip(gold_nudge, pred_nudge) if not g and p)
-    fn = sum(1 for g, p in zip(gold_nudge, pred_nudge) if g and not p)
+    tp = sum(1 for g, p in zip(gold_nudge, pred_nudge, strict=True) if g and p)
+    fp = sum(1 for g, p in zip(gold_nudge, pred_nudge, strict=True) if not g and p)
+    fn = sum(1 for g, p in zip(gold_nudge, pred_nudge, strict=True) if g and not p)
     rationale = [
         (g["customer_rationale"], p["customer_rationale"])
         for g, p in pairs

@@ -70,9 +70,9 @@ def load_principles(path: str | Path) -> tuple[Principle, ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PrinciplesError(f"{path}: file not found (set NUDGEBOT_PRINCIPLES to your principles file)")
+        raise PrinciplesError(f"{path}: file not found (set NUDGEBOT_PRINCIPLES to your principles file)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PrinciplesError(f"{path}: cannot be read ({exc.__class__.__name__})")
+        raise PrinciplesError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -80,7 +80,7 @@ def load_principles(path: str | Path) -> tuple[Principle, ...]:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise PrinciplesError(f"{path}:{where}: {problem}")
+        raise PrinciplesError(f"{path}:{where}: {problem}") from None
     if not isinstance(data, dict):
         raise PrinciplesError(f"{path}: expected a mapping with a 'principles' list at the top")
     try:
@@ -89,23 +89,35 @@ def load_principles(path: str | Path) -> tuple[Principle, ...]:
         error = exc.errors(include_url=False)[0]
         loc = tuple(error["loc"])
         line = _line_of(node, loc)
-        where = f" line {line}" if line else ""
+        where = f" line {line}:" if line else ""
         entry = ""
-        if len(loc) >= 2 and loc[0] == "principles" and isinstance(loc[1], int):
+        in_entry = len(loc) >= 2 and loc[0] == "principles" and isinstance(loc[1], int)
+        if in_entry:
             raw = data["principles"][loc[1]] if isinstance(data.get("principles"), list) else None
             label = raw.get("id") if isinstance(raw, dict) else None
             entry = f" entry {loc[1] + 1}" + (f" ({label})" if label else "")
             loc = loc[2:]
-        field = ".".join(str(p) for p in loc) or "principles"
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown field (allowed: id, name, summary, question, signals)"
-        raise PrinciplesError(f"{path}:{where}:{entry} field '{field}': {message}")
-    seen: set[str] = set()
+            allowed = "id, name, summary, question, signals" if in_entry else "principles"
+            message = f"unknown field (allowed: {allowed})"
+        if in_entry and not loc:
+            # The entry itself is not a mapping (a bare string under `principles:`).
+            raise PrinciplesError(
+                f"{path}:{where}{entry}: expected a mapping with id, name, summary, question and signals"
+            ) from None
+        field = ".".join(str(p) for p in loc) or "principles"
+        raise PrinciplesError(f"{path}:{where}{entry} field '{field}': {message}") from None
+    first_entry: dict[str, int] = {}
     for index, spec in enumerate(parsed.principles):
-        if spec.id in seen:
-            raise PrinciplesError(f"{path}: entry {index + 1} field 'id': duplicate id {spec.id!r}")
-        seen.add(spec.id)
+        if spec.id in first_entry:
+            line = _line_of(node, ("principles", index, "id"))
+            where = f" line {line}:" if line else ""
+            raise PrinciplesError(
+                f"{path}:{where} entry {index + 1} ({spec.id}) field 'id': duplicate id {spec.id!r}, "
+                f"already used by entry {first_entry[spec.id] + 1}"
+            )
+        first_entry[spec.id] = index
     return tuple(
         Principle(id=p.id, name=p.name, summary=p.summary, question=p.question, signals=tuple(p.signals))
         for p in parsed.principles

@@ -9,114 +9,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
 from bot.errors import StoreError
-from bot.models import FOREVER, ChannelSettings, Message, Verdict, iso, parse_time
-
-migrations = Migrations("nudgebot")
-
-
-@migrations()
-def m001_initial(db: Database) -> None:
-    db["decisions"].create(
-        {
-            "id": int,
-            "platform": str,
-            "workspace": str,
-            "channel": str,
-            "channel_name": str,
-            "visibility": str,
-            "thread": str,
-            "ts": str,
-            "author": str,
-            "author_name": str,
-            "text": str,
-            "kind": str,
-            "customer_rationale": int,
-            "customer": str,
-            "rationale": str,
-            "rationale_by": str,
-            "rationale_at": str,
-            "not_customer_facing_by": str,
-            "principles": str,
-            "permalink": str,
-            "status": str,
-            "approval_state": str,
-            "resolved_at": str,
-            "created_at": str,
-            "updated_at": str,
-            "edited_at": str,
-            "purged_at": str,
-        },
-        pk="id",
-        not_null={"platform", "workspace", "channel", "ts", "kind", "status", "created_at"},
-        defaults={"status": "active", "principles": "[]"},
-    )
-    db["decisions"].create_index(["platform", "workspace", "channel", "ts"], unique=True)
-    db["decisions"].create_index(["platform", "workspace", "created_at"])
-    db["decisions"].create_index(["platform", "workspace", "channel", "thread"])
-    db["approval_responses"].create(
-        {
-            "id": int,
-            "request_id": int,
-            "platform": str,
-            "workspace": str,
-            "author": str,
-            "answer": str,
-            "ts": str,
-            "created_at": str,
-        },
-        pk="id",
-        foreign_keys=[("request_id", "decisions", "id")],
-    )
-    db["approval_responses"].create_index(["request_id", "ts"], unique=True)
-    db["nudges"].create(
-        {
-            "id": int,
-            "decision_id": int,
-            "platform": str,
-            "workspace": str,
-            "channel": str,
-            "thread": str,
-            "author": str,
-            "sent_at": str,
-            "answer": str,
-            "answered_by": str,
-            "answered_at": str,
-        },
-        pk="id",
-        foreign_keys=[("decision_id", "decisions", "id")],
-    )
-    # One nudge per thread, ever: the database enforces it, so two processes cannot both nudge.
-    db["nudges"].create_index(["platform", "workspace", "channel", "thread"], unique=True)
-    db["nudges"].create_index(["platform", "workspace", "author", "sent_at"])
-    db["channel_settings"].create(
-        {
-            "platform": str,
-            "workspace": str,
-            "channel": str,
-            "muted_until": str,
-            "muted_by": str,
-            "ephemeral": int,
-            "approval_nudges": int,
-            "updated_at": str,
-        },
-        pk=("platform", "workspace", "channel"),
-        defaults={"ephemeral": 0, "approval_nudges": 1},
-    )
-    db["processed_events"].create(
-        {"platform": str, "event_id": str, "received_at": str}, pk=("platform", "event_id")
-    )
-
-
-@migrations()
-def m002_reply_counts(db: Database) -> None:
-    # How much a decision was discussed: the digest lists the most-discussed first.
-    db["decisions"].add_column("replies", int, not_null_default=0)
+from bot.models import ChannelSettings, Message, Verdict, iso, parse_time
+from bot.schema import migrations
 
 
 class Store:
@@ -132,50 +33,64 @@ class Store:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path} is a directory; NUDGEBOT_DB must name a file")
-        if path.exists() and path.stat().st_size:
-            with open(path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise StoreError(
-                        f"{path} is not a SQLite database (or is corrupt); it was left untouched. "
-                        "Point NUDGEBOT_DB at another file or restore this one from a backup."
-                    )
-        conn = None
+        if not path.parent.is_dir():
+            raise StoreError(f"{path}: the folder {path.parent} does not exist; create it or change NUDGEBOT_DB")
         try:
-            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-            db = Database(conn)
+            header = path.read_bytes()[:16] if path.exists() and path.stat().st_size else None
+        except OSError as exc:
+            raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        if header is not None and header != b"SQLite format 3\x00":
+            raise StoreError(
+                f"{path} is not a SQLite database (or is corrupt); it was left untouched. "
+                "Point NUDGEBOT_DB at another file or restore this one from a backup."
+            )
+        db = None
+        try:
+            db = Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
             db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
-            # Another application's database: adding our tables (or WAL) to it would touch it.
             foreign = sorted(set(db.table_names()) - {migrations.migrations_table})
-            if foreign and not migrations.applied(db):
+            if foreign and not migrations.applied(db):  # another application's: our tables would touch it
                 raise StoreError(
                     f"{path} is another application's SQLite database (tables: {', '.join(foreign[:5])}); "
                     "it was left untouched. Point NUDGEBOT_DB at a new file."
                 )
-            if db.journal_mode != "wal":
-                db.enable_wal()
+            cls._enable_wal(db)
             cls._migrate(db)
         except (sqlite3.DatabaseError, OSError, StoreError) as exc:
-            if conn is not None:
-                conn.close()
+            if db is not None:
+                db.close()
             if isinstance(exc, StoreError):
                 raise
-            if isinstance(exc, OSError):
-                raise StoreError(f"{path} cannot be opened: {exc.strerror or exc}") from None
             raise StoreError(
                 f"{path} cannot be used as the decision log ({exc}); it was left untouched."
             ) from None
         return cls(db, path)
 
     @staticmethod
+    def _enable_wal(db: Database) -> None:
+        # Two processes switching a new file to WAL at once: SQLite refuses one at once ("database is
+        # locked") rather than making it wait; by the next try the other has switched the file.
+        for attempt in range(50):
+            try:
+                return db.enable_wal()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.02)
+
+    @staticmethod
     def _migrate(db: Database) -> None:
-        try:
-            migrations.apply(db)
-        except sqlite3.OperationalError as exc:
-            # Another process migrated the same new file at the same moment: its work is done.
-            if "already exists" not in str(exc):
+        # Two processes migrating a new file at once: taking the write lock first makes the second wait,
+        # then find nothing pending (a deferred transaction would fail with "database is locked").
+        if migrations.pending(db):
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(db)
+                db.conn.commit()
+            except BaseException:
+                db.conn.rollback()
                 raise
-            migrations.apply(db)
 
     def close(self) -> None:
         self.db.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import Clock
 
 from bot.config import BUNDLED_PRINCIPLES, PROMPTS_DIR
 from bot.engine import Engine
@@ -15,7 +16,6 @@ from bot.policy import Politeness
 from bot.principles import load_principles
 from bot.prompts import Prompts
 from bot.store import Store
-from builders import Clock
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -6,10 +6,10 @@ import ast
 import re
 
 import pytest
+from conftest import ROOT
 
 from bot.cli import cli
 from bot.config import Settings
-from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 CORE = ["models", "detect", "policy", "engine", "store", "text", "digest", "prfaq", "principles",
@@ -102,3 +102,15 @@ def test_modules_stay_small():
     sizes = {p.name: len(p.read_text().splitlines()) for p in (ROOT / "bot").rglob("*.py")}
     assert {n: s for n, s in sizes.items() if s > 450} == {}
 
+
+
+def test_lint_is_clean():
+    """ruff finds nothing to complain about in the code, tests and benchmarks."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--quiet", "bot", "tests", "benchmarks"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA
 
 from bot.detect import PrincipleMatcher, detect, is_decline
 from bot.evaluate import evaluate
-from conftest import DATA
 
 
 @pytest.fixture(scope="module")

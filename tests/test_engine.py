@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from builders import command, message
 
 from bot.actions import Logged, Nudge, React, Reply, UpdateNudge
 from bot.errors import InputError
-from bot.models import Kind, Visibility
-from builders import command, message
+from bot.models import ChannelSettings, Kind, Visibility
 
 UNCLEAR = "We decided to move the launch to next Friday."
 CLEAR = "We decided to add CSV export because customers keep asking to get their data into Excel."
@@ -203,18 +203,14 @@ def test_approval_request_without_customer_is_asked_unless_the_channel_turned_it
     """Approval requests get the question too; a channel setting can turn that off."""
     [nudge] = nudges(engine.handle(message(REQUEST, clock=clock)))
     assert "sign-off" in nudge.text
-    settings = store.channel_settings("slack", "T_ONE", "C_QUIET")
-    store.save_channel_settings(
-        "slack", "T_ONE", "C_QUIET",
-        type(settings)(approval_nudges=False), clock.now,
-    )
+    store.save_channel_settings("slack", "T_ONE", "C_QUIET", ChannelSettings(approval_nudges=False), clock.now)
     actions = engine.handle(message(REQUEST, clock=clock, channel="C_QUIET", author="U_BOB"))
     assert not nudges(actions)
 
 
 def test_ephemeral_channel_setting_makes_the_question_private(engine, store, clock):
     """A channel that chose ephemeral questions gets them addressed privately to the author."""
-    store.save_channel_settings("slack", "T_ONE", "C_GENERAL", type(store.channel_settings("slack", "T_ONE", "C_GENERAL"))(ephemeral=True), clock.now)
+    store.save_channel_settings("slack", "T_ONE", "C_GENERAL", ChannelSettings(ephemeral=True), clock.now)
     [nudge] = nudges(engine.handle(message(UNCLEAR, clock=clock)))
     assert nudge.ephemeral and nudge.author == "U_ANN"
 
@@ -293,7 +289,8 @@ def test_digest_command_lists_the_weeks_decisions_lacking_a_customer(engine, clo
 
 def test_digest_in_a_public_channel_never_shows_private_items(engine, clock):
     """A private channel's decision appears in its own digest but not in a public channel's."""
-    engine.handle(message("Going with vendor B for payroll.", clock=clock, channel="G_HR", visibility=Visibility.PRIVATE))
+    private = message("Going with vendor B for payroll.", clock=clock, channel="G_HR", visibility=Visibility.PRIVATE)
+    engine.handle(private)
     engine.handle(message(UNCLEAR, clock=clock, author="U_B"))
     [public] = engine.command(command("digest", clock=clock, channel="C_GENERAL"))
     [private] = engine.command(command("digest", clock=clock, channel="G_HR", visibility=Visibility.PRIVATE))

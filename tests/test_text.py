@@ -5,7 +5,10 @@ from bot.text import MAX_CHARS, clean_control, excerpt, normalise, plain
 
 def test_slack_mentions_channels_and_links_become_words():
     """Mentions, channel links, labelled links and user groups read as plain words."""
-    text = "<@U024BE7LH> see <#C024BE7LR|launch-team> and <https://example.com/spec|the spec> cc <!subteam^S1|@legal> <!here>"
+    text = (
+        "<@U024BE7LH> see <#C024BE7LR|launch-team> and <https://example.com/spec|the spec> "
+        "cc <!subteam^S1|@legal> <!here>"
+    )
     assert plain(text) == "@someone see #launch-team and the spec cc @legal @here"
 
 
@@ -40,7 +43,8 @@ def test_teams_mentions_and_html():
 
 def test_approval_emoji_become_tokens():
     """Check marks and thumbs-up, as codes or characters, become tokens the rules can read."""
-    assert normalise(":white_check_mark: :+1: ✅ 👍 :-1:") == "emoji_check emoji_thumbsup emoji_check emoji_thumbsup emoji_cross"
+    expected = "emoji_check emoji_thumbsup emoji_check emoji_thumbsup emoji_cross"
+    assert normalise(":white_check_mark: :+1: ✅ 👍 :-1:") == expected
     assert normalise(":tada: shipped") == "shipped"
 
 

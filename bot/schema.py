@@ -1,0 +1,92 @@
+"""The decision log's schema, as sqlite-utils migrations: each one runs once per file, in order,
+and keeps the data already there. Add a new migration; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("nudgebot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["decisions"].create(
+        {
+            "id": int,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "channel_name": str,
+            "visibility": str,
+            "thread": str,
+            "ts": str,
+            "author": str,
+            "author_name": str,
+            "text": str,
+            "kind": str,
+            "customer_rationale": int,
+            "customer": str,
+            "rationale": str,
+            "rationale_by": str,
+            "rationale_at": str,
+            "not_customer_facing_by": str,
+            "principles": str,
+            "permalink": str,
+            "status": str,
+            "approval_state": str,
+            "resolved_at": str,
+            "created_at": str,
+            "updated_at": str,
+            "edited_at": str,
+            "purged_at": str,
+        },
+        pk="id",
+        not_null={"platform", "workspace", "channel", "ts", "kind", "status", "created_at"},
+        defaults={"status": "active", "principles": "[]"},
+    )
+    db["decisions"].create_index(["platform", "workspace", "channel", "ts"], unique=True)
+    db["decisions"].create_index(["platform", "workspace", "created_at"])
+    db["decisions"].create_index(["platform", "workspace", "channel", "thread"])
+    db["approval_responses"].create(
+        {"id": int, "request_id": int, "platform": str, "workspace": str, "author": str, "answer": str,
+         "ts": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("request_id", "decisions", "id")],
+    )
+    db["approval_responses"].create_index(["request_id", "ts"], unique=True)
+    db["nudges"].create(
+        {
+            "id": int,
+            "decision_id": int,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "thread": str,
+            "author": str,
+            "sent_at": str,
+            "answer": str,
+            "answered_by": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    # One nudge per thread, ever: the database enforces it, so two processes cannot both nudge.
+    db["nudges"].create_index(["platform", "workspace", "channel", "thread"], unique=True)
+    db["nudges"].create_index(["platform", "workspace", "author", "sent_at"])
+    db["channel_settings"].create(
+        {"platform": str, "workspace": str, "channel": str, "muted_until": str, "muted_by": str,
+         "ephemeral": int, "approval_nudges": int, "updated_at": str},
+        pk=("platform", "workspace", "channel"),
+        defaults={"ephemeral": 0, "approval_nudges": 1},
+    )
+    db["processed_events"].create(
+        {"platform": str, "event_id": str, "received_at": str}, pk=("platform", "event_id")
+    )
+
+
+@migrations()
+def m002_reply_counts(db: Database) -> None:
+    # How much a decision was discussed: the digest lists the most-discussed first.
+    db["decisions"].add_column("replies", int, not_null_default=0)
