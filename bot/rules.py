@@ -95,6 +95,27 @@ APPROVAL_REQUEST = rule_set(
     ("[", r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]"),
     ("objection", r"\b(?:any|no) objections?\b[^.!\n]*\?"),
     ("unless", r"\bunless (?:someone|anyone|anybody|somebody|you) (?:objects?|disagrees?|shouts?|says? otherwise)\b"),
+    # time off, budget, access and other things people ask permission for
+    ("request|asking for|would like|i'd like|can i|could i|may i",
+     r"\b(?:requesting|request(?:ing)? (?:for )?|asking for|would like|i'd like|can i (?:get|have|take)|"
+     r"could i (?:get|have|take)|may i (?:get|have|take))\s+(?:an? |the |some |my |\w+ )?(?:pto|time off|leave|"
+     r"vacation|(?:a |the )?day off|days off|expense|reimbursement|(?:\w+ )?access|budget|headcount|waiver|"
+     r"extension|freeze exception|exception|approval|sign[- ]?off)\b"),
+    ("off", r"\bcan (?:i|we) (?:take|have|get) (?:\w+ ){0,3}off\b[^.!\n]*\?"),
+    ("would you be", r"\bwould you be (?:ok|okay|fine|cool|happy|comfortable|alright) (?:with|if)\b"),
+    ("intent to", r"\bintent to (?:ship|implement|deprecate|prototype|experiment|remove)\b"),
+    ("open", r"\b(?:votes?|voting|the vote|polls?) (?:is |are )?(?:now )?open\b"),
+    ("objection", r"^\W*objections?\s*\?"),
+    ("object|opposed|against", r"\b(?:anyone|everyone|anybody|any of you) (?:object|objects|opposed|against)\b[^.!\n]*\?"),
+    ("ready for", r"\bready for (?:(?:your |a |final )?(?:\w+ )?(?:&|and|\+) )?(?:your |a |final )?(?:approval|sign[- ]?off|"
+     r"vote|review and approval|the go-ahead|a \+1|an lgtm)\b"),
+    ("consensus", r"\b(?:seeking|looking for|asking for|need|want to reach) (?:a |rough |lazy )?consensus\b"),
+    ("let me know|lmk", r"\b(?:let me know|lmk) (?:if|whether) (?:i|we|it's|this is|that's) (?:can |may |should |ok to |"
+     r"okay to |good to |fine to )?(?:proceed|go ahead|merge|ship|deploy|release|launch)\b"),
+    ("confirm", r"\b(?:please |pls |can you |could you )confirm (?:that )?(?:i|we|it's ok|this is ok|it is ok) "
+     r"(?:can|may|to|are good)\b"),
+    ("approver", r"\b(?:need|needs|needed|looking for|waiting (?:on|for)) (?:an? |one more |another |second |"
+     r"two |the )*approvers?\b"),
 )
 # Before a request phrase, in its sentence: it asks whether approval is needed, or says it came.
 NOT_A_REQUEST = re.compile(
@@ -108,7 +129,7 @@ NEEDS = re.compile(r"needs?\b|needed|needing|requires?\b|required")
 # --- approvals: approval, sign-off or a positive vote is given ---------------------------------
 APPROVAL_LEAD = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*/?(?:(?:ok|okay|yes|yep|yup|sure|great|nice|thanks|thx|ty|cool|alright|"
-    r"all good|good stuff|done)[,!.:]?\s+)?"
+    r"all good|good stuff|done|sounds good|looks great|nice work|great work|good catch|agreed)[,!.:]?\s+)?"
     r"(?:approved|approving|approve[ds]?|lgtm|l\.g\.t\.m|sgtm|looks good(?: to me)?|\+1|emoji_check|"
     r"emoji_thumbsup|ship it|shipit|signed[- ]off|sign-off given|go for it|go ahead|green[- ]?lit|"
     r"green light(?:ed)?|you have my|i approve|we approve|fine by me|fine with me|works for me|"
@@ -116,7 +137,9 @@ APPROVAL_LEAD = re.compile(
     r"(?:merge|ship|deploy|send|publish|release) it|you can (?:merge|ship|deploy|go ahead|expense|proceed)|"
     r"lgtm\d|r\+|good to go|you're good to go|you are good to go|all yours|consider it approved|"
     r"happy (?:to approve|with this|for (?:this|you) to)|no concerns(?: from)?|sounds good,? go|"
-    r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go)"
+    r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go|r=me|signed[.!]*$|"
+    r"feel free to (?:merge|ship|deploy|go ahead|proceed|land)|merge (?:away|when ready)|"
+    r"(?:approved|lgtm|\+1) (?:from|by) (?:me|my side|us|legal|security|finance))"
     r"(?=$|[\s,.!:;)(])"
 )
 APPROVAL = rule_set(
@@ -134,6 +157,7 @@ APPROVAL = rule_set(
     r"proceed|launch|release)\b"),
     ("ship it", r"\bship it\b"),
     ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
+    ("feel free", r"\bfeel free to (?:merge|ship|deploy|go ahead|proceed|land)\b"),
 )
 DECLINE = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*(?:-1\b|emoji_cross|not approved|rejected|declined|denied|nope|no\b|"
@@ -224,6 +248,24 @@ DECISION = rule_set(
     r"it's settled|we're settled|decision made|call made|done deal)\b"),
     ("proceed|moving ahead|going ahead", r"\b(?:we're|we are|we'll|we will|i'm|i'll) (?:now )?(?:proceeding|proceed|moving ahead|going ahead)\b"),
     (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )\b(?:approved|signed off) by (?:the )?[a-z@]"),
+    # "Screen-reader mode goes into the next sprint", "the launch moves to Q3"
+    ("goes|go |moves|move |ships|ship |lands|launches|slips|pushed|starts|kicks off|rolls out|will ",
+     r"\b(?:goes|moves|ships|lands|launches|slips|gets pushed|is pushed|starts|kicks off|rolls out|goes live|"
+     r"goes out|will (?:go|move|ship|land|launch|start|roll out|slip))\b(?: [\w'-]+){0,4}? (?:next|this|on|by|in|"
+     r"to|until|after|before|into|from) (?:the |our |a )?(?:next |following |coming )?(?:sprint|week|month|"
+     r"quarter|release|cycle|milestone|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|"
+     r"february|march|april|may|june|july|august|september|october|november|december|q[1-4]|h[12]|v\d|"
+     r"\d{1,2}(?:st|nd|rd|th)?\b|tomorrow|today|eod|eow|backlog|beta|ga|prod|production)\b"),
+    # policies: "all new services must…", "no one deploys on Fridays any more"
+    ("must|required|may not|will|cannot|can't|no longer", r"^(?:\W*)(?:all|every|any|each|no) (?:new |future |)[\w-]+s? "
+     r"(?:(?:[\w-]+ ){0,3})(?:must|will now|are required to|is required to|may not|cannot|can't|no longer)\b"),
+    ("the plan|the way forward|the path forward|the direction|the winner|the pick|the choice",
+     r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
+    ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? [\w' -]{1,24},? then[.!]*$"),
+    ("let", r"^let'?s not\b"),
+    ("plan|policy|rule", r"^(?:\W*)(?:change of plans?|new policy|new rule|policy change|plan change|rule change)\b"),
+    ("discussion|discussed", r"^(?:\W*)(?:after (?:some |much |a lot of |long |lengthy )?discussion|as discussed|per (?:the |our )?"
+     r"discussion)\b,?\s*(?:we|the|it|this|our|[a-z]+ (?:is|are|will|goes|stays))\b"),
     ("per |after |following |from ", r"^(?:\W*)(?:per|after|following|from) (?:today's|this week's|yesterday's|the|our|last week's) "
     r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly)\s*[:,-]"),
     # a bulleted line in meeting notes: "• approved the rebuild plan as proposed"
@@ -270,7 +312,11 @@ CUSTOMER = re.compile(
     r"employees who use|segments?|cohorts?|personas?|audience|"
     r"(?:firms|companies|teams|agencies|businesses|organi[sz]ations|orgs|shops|stores|restaurants|"
     r"clinics|hospitals|schools) (?:that|who) (?:use|integrate|rely|depend|run|pay|buy)|"
-    r"people (?:who|that|using|on|with|signing)|folks (?:who|that|using|on|with)|anyone (?:who|using|on)|"
+    r"people (?:who|that|using|on|with|signing|upgrading|running)|folks (?:who|that|using|on|with|running)|"
+    r"anyone (?:who|using|on|running|upgrading)|(?:those|teams|everyone) (?:running|using|upgrading|on)|"
+    r"community|contributors|downstream(?: users| projects| packagers| distros)?|distros|distributions|"
+    r"plugin authors|extension authors|app developers|third-party developers|library users|api consumers|"
+    r"consumers|operators|cluster admins|maintainers of|newcomers|first-time|beginners|"
     r"nps|csat|churn\w*|support tickets?|tickets from|cx|accessibility|a11y|screen readers?|"
     r"our (?:enterprise|smb|pro|free|paying|biggest|largest|top)\b)"
 )
@@ -298,9 +344,9 @@ NOT_PEOPLE = frozenset(
     matters chapters clusters workers buffers routers markers triggers answers offers registers computers
     errors vendors competitors investors auditors regulators folders borders covers corners powers hours
     characters barriers centers centres counters trackers checkers loaders builders handlers
-    controllers adapters connectors selectors iterators operators processors monitors sensors vectors
+    controllers adapters connectors selectors iterators processors monitors sensors vectors
     factors actors indicators generators compilers debuggers linters runners schedulers brokers
-    consumers producers parsers encoders decoders wrappers helpers mappers reducers
+    producers parsers encoders decoders wrappers helpers mappers reducers
     documents events payments components environments requirements incidents deployments comments
     elements experiments arguments statements settlements amounts contents moments agreements
     departments governments improvements investments measurements assignments attachments fragments
@@ -335,7 +381,7 @@ BENEFIT = re.compile(
     r"feedback|told us|tell us|report\w*|survey\w*|interview\w*|research|data shows|on behalf of|"
     r"protect\w*|privacy|trust|delight\w*|experience|accessible|usable|value|get their|get to|"
     r"fix|fixes|fixing|break|breaks|broke|breaking|seeing|getting|experiencing|running into|"
-    r"shouldn't|should not|understand|must-have|must have|bailing|surprise)\b"
+    r"breaking|backwards?[- ]compat\w*|compatib\w*|upgrade path|migration path|friction|onboard\w*|discover\w*|adopt\w*|usability|ux|shouldn't|should not|understand|must-have|must have|bailing|surprise)\b"
 )
 
 STOP = frozenset(
