@@ -105,7 +105,9 @@ def shell(app: App, user: str, channel: str) -> None:
 
     engine = app.engine()
     engine.purge_old_text()
-    Console(engine, sys.stdout, user=user, channel=channel).run(sys.stdin, interactive=sys.stdin.isatty())
+    # Bytes that are not UTF-8 become U+FFFD, as in `classify`: a stray byte must not end the session.
+    stdin = click.get_text_stream("stdin", errors="replace")
+    Console(engine, sys.stdout, user=user, channel=channel).run(stdin, interactive=stdin.isatty())
 
 
 def read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict | None, str | None]]:

@@ -17,6 +17,7 @@ from bot.actions import Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.engine import Engine
 from bot.errors import NudgebotError
 from bot.models import Command, Message, Visibility
+from bot.text import clean_control
 
 PLATFORM = "console"
 WORKSPACE = "local"
@@ -50,7 +51,8 @@ class Console:
         self.out.flush()
 
     def line(self, text: str) -> None:
-        text = text.rstrip("\r\n")
+        # Commands get the same cleaning as messages: a NUL must not reach a PR/FAQ title or the log.
+        text = clean_control(text.rstrip("\r\n"))
         if not text.strip():
             return
         now = self.clock()

@@ -57,7 +57,9 @@ def parse_week(label: str, zone: ZoneInfo) -> Week:
     try:
         monday = datetime.fromisocalendar(year, number, 1)
     except ValueError:
-        raise InputError(f"'{label}' is not an ISO week: {year} has no week {number}.") from None
+        raise InputError(
+            f"'{label}' is not an ISO week: {year} has no week {number} (use YYYY-Www, for example 2026-W47)."
+        ) from None
     return _week_starting(monday.replace(tzinfo=zone))
 
 

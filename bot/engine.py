@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import digest as digests
@@ -28,6 +29,10 @@ COMMANDS = {
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class Engine:
@@ -227,6 +232,7 @@ class Engine:
     # -- commands -------------------------------------------------------------------------
 
     def command(self, cmd: Command) -> list[Action]:
+        cmd = replace(cmd, text=clean_control(cmd.text))
         name = cmd.name.lstrip("/").lower()
         if name == "prfaq":
             return [self._prfaq(cmd)]
@@ -329,9 +335,9 @@ class Engine:
                 f"approval requests {'are' if settings.approval_nudges else 'are not'} asked about.",
                 f"Quiet hours: {quiet_line}. At most {self.rules.daily_cap} questions a day; "
                 f"one per person every {int(self.rules.cooldown.total_seconds() // 60)} min.",
-                f"Logged here: {counts['decisions']} decisions ({counts['lacking']} without a customer "
-                f"rationale), {counts['requests']} approval requests ({counts['open_requests']} open), "
-                f"{counts['nudges']} questions asked.",
+                f"Logged here: {_count(counts['decisions'], 'decision')} ({counts['lacking']} without a "
+                f"customer rationale), {_count(counts['requests'], 'approval request')} "
+                f"({counts['open_requests']} open), {_count(counts['nudges'], 'question')} asked.",
             ]
         )
 

@@ -63,8 +63,9 @@ def hold_reason(verdict: Verdict, ctx: NudgeContext, rules: Politeness, now: dat
     if in_quiet_hours(now, rules):
         return "it is quiet hours"
     if ctx.last_nudge_to_author and rules.cooldown and now - ctx.last_nudge_to_author < rules.cooldown:
-        minutes = max(1, int((now - ctx.last_nudge_to_author).total_seconds() // 60))
-        return f"the author was asked {minutes} min ago (cooldown {_human(rules.cooldown)})"
+        minutes = int((now - ctx.last_nudge_to_author).total_seconds() // 60)
+        when = f"{minutes} min ago" if minutes else "less than a minute ago"
+        return f"the author was asked {when} (cooldown {_human(rules.cooldown)})"
     if ctx.nudges_today >= rules.daily_cap:
         return f"the channel reached today's cap of {rules.daily_cap} questions"
     return None

@@ -155,7 +155,7 @@ APPROVAL = rule_set(
     r"comfortable) with (?:it|this|that|the change|shipping|going ahead|merging)\b"),
     ("cleared|clear to|good to|free to", r"\b(?:you're|you are|you're all|we're|we are) (?:cleared|clear|good|free) to (?:go|merge|ship|deploy|"
     r"proceed|launch|release)\b"),
-    ("ship it", r"\bship it\b"),
+    ("ship it", r"(?:^|[,.!:;-]\s*|\b(?:so|just|yes|ok|okay|then|sure)\s+)ship it\b"),
     ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
     ("feel free", r"\bfeel free to (?:merge|ship|deploy|go ahead|proceed|land)\b"),
 )
