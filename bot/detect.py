@@ -54,7 +54,7 @@ def _decision_at(text: str, match: re.Match) -> bool:
         return False
     if R.UNDECIDED.search(sentence) or R.PERSONAL.search(sentence):
         return False
-    return True
+    return not R.CONDITION_AFTER.search(text, match.end(), right)
 
 
 def _approval_request_at(text: str, match: re.Match) -> bool:

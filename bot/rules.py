@@ -179,7 +179,9 @@ WE_WILL = (
 )
 # What a team that "will" do something commits to (not "we'll see", "we'll discuss").
 COMMIT_VERB = (
-    r"(?:be \w+ing|go with|go ahead with|keep|drop|ship|launch|move|switch|use|extend|grandfather|stop|start|pause|"
+    r"(?:be (?!able)\w+ing|go with|go ahead with|keep(?! (?:you|an eye|in mind|going|trying|it up|us))|"
+    r"drop(?! off| by| in)|ship|launch|move(?! (?:faster|quickly|fast|on|forward))|switch|use|extend|"
+    r"grandfather|stop(?! by)|start(?! (?:in|at|now|soon|shortly|the (?:call|meeting)))|pause|"
     r"cancel|migrate|sunset|deprecate|remove|add|hire|freeze|close|require|charge|offer|translate|"
     r"prioriti[sz]e|postpone|delay|skip|stay|stick|continue|roll back|rollback|revert|retire|kill|cut|"
     r"standardi[sz]e|adopt|rename|replace|rewrite|merge|split|consolidate|outsource|insource|limit|cap|"
@@ -196,22 +198,26 @@ DECISION = rule_set(
     ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
     r"against|that)\b"),
     ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
-    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:decided|agreed|settled|resolved|confirmed|done deal)\b"),
+    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:(?:decided|agreed|settled|resolved|confirmed)"
+    r"(?:\s*[:\-]|\s+(?:to|that|on|we|then)\b|\s*(?:[.!]+|$))|done deal)"),
     ("decided", r"^decided (?:to|not to|on|against)\b"),
-    (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|resolution|conclusion|verdict|"
-    r"consensus|result|the call|final call|tl;?dr|plan of record|ruling|final|for the record|agreed|"
-    r"agreement|resolved|decided|settled|my call|the plan|call)"
+    (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|conclusion|verdict|"
+    r"consensus|the call|final call|plan of record|ruling|final answer|for the record|agreed|"
+    r"agreement|decided|settled|my call|the plan)"
     r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)"),
     ("decision", r"^\W*decisions?\W*$|\bdecisions? (?:from|made|taken|log)\b"),
     ("call|decision|is final", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
     r"decision (?:is|was|has been) (?:made|taken|final)|is final)\b"),
     ("we're|we are|we'll|we will|we r |we've|we have|i'm|i am|i'll|i will|team is", r"\b" + WE_WILL + r"\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?(?:going (?:to go )?with|"
-    r"go(?:ing)? ahead with|moving (?:forward|ahead) with|sticking with|standardi[sz]ing on|switching|"
-    r"migrating to|moving|dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|delaying|"
-    r"pushing|freezing|reverting|rolling back|adopting|going to go with|not going to|not going ahead|"
-    r"no longer|stopping|holding off|shelving|punting|descoping|cutting|keeping|pulling|removing|"
-    r"retiring|turning off|hiring|ending|renaming|closing|shutting down|doing it|doing this|doing that|"
-    r"not \w+ing|grandfathering|extending|keeping)\b"),
+    r"go(?:ing)? ahead with|moving (?:forward|ahead) with|sticking with|standardi[sz]ing on|"
+    r"switching (?:to|over|from|back|the|our|all|everything)|migrating to|moving (?:to|the|our|all|it|"
+    r"everything|away)|dropping (?:support|the|our|it|this|that)|killing|sunsetting|deprecating|pausing|"
+    r"cancell?ing|postponing|delaying|pushing (?:back|the launch|the release|it)|freezing|reverting|"
+    r"rolling back|adopting|going to go with|not going to|not going ahead|no longer|stopping|holding off|"
+    r"shelving|punting|descoping|cutting (?:the|our|it|this|that|support|scope)|keeping (?:the|our|it|this|"
+    r"that|both|support)|pulling (?:the|our|it)|removing|retiring|turning off|renaming|closing (?:the|our|"
+    r"it|this|that|down)|shutting down|doing it|doing this|doing that|not \w+ing|grandfathering|extending)\b"
+    r"(?! (?:now|right now|at the moment|for now|today only)\b)"),
     ("we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't", r"\b(?:we'll|we will|we're gonna|we are gonna|we r gonna|we're going to|we are going to|we won't|"
     r"we will not)\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?" + COMMIT_VERB + r"\b"),
     ("let", r"(?:^|\b(?:so|then|ok|okay|alright|right|cool|great|fine|yes|yep|sure|agreed|good),?\s+)let'?s (?:go with|do (?:it|that|this|"
@@ -230,8 +236,13 @@ DECISION = rule_set(
     ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
     r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
     r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
-    r"sunset|retired|decommissioned|approved|signed off|final|settled|a no-go|a go|moved to|pushed to|"
+    r"sunset|retired|decommissioned|final|settled|a no-go|a go|moved to|pushed to|"
     r"pushed back|moved up|rescheduled|bumped)\b"),
+    # "Headcount for Q3 is approved" announces; "the PR was approved" reports a code review.
+    ("approved|signed off", r"(?<!pr )(?<!mr )(?<!patch )(?<!report )(?<!request )(?<!change )(?<!diff )"
+     r"\b(?:is|are|has been|have been) (?:now |officially |formally )?(?:approved|signed off)\b"),
+    ("final", r"^\W*final\s*:"),
+    ("resolved|decided|agreed", r"^\W*(?:resolved|decided|agreed) (?:in|at|during|on) [^:\n]{3,40}:"),
     (" it is", r"^[\w .\-/+#]{1,40} it is[.!]*$"),
     ("stay|remain", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|free|on|"
     r"with|closed|open|put|where it is)\b"),
@@ -261,7 +272,8 @@ DECISION = rule_set(
      r"(?:(?:[\w-]+ ){0,3})(?:must|will now|are required to|is required to|may not|cannot|can't|no longer)\b"),
     ("the plan|the way forward|the path forward|the direction|the winner|the pick|the choice",
      r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
-    ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? [\w' -]{1,24},? then[.!]*$"),
+    ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? (?!thanks|thank|thx|bye|see|talk|later|cya)"
+     r"[\w' -]{1,24},? then[.!]*$"),
     ("let", r"^let'?s not\b"),
     ("plan|policy|rule", r"^(?:\W*)(?:change of plans?|new policy|new rule|policy change|plan change|rule change)\b"),
     ("discussion|discussed", r"^(?:\W*)(?:after (?:some |much |a lot of |long |lengthy )?discussion|as discussed|per (?:the |our )?"
@@ -282,6 +294,7 @@ PERSONAL = re.compile(
 HYPOTHETICAL = re.compile(
     r"\b(?:if|whether|once|unless|until|in case|suppose|supposing|assuming|would|might|maybe|perhaps|"
     r"possibly|probably|could|should|shall|what if|wonder|wondering|think we|thinking|considering|"
+    r"i think|i believe|i guess|i assume|seems|looks like|afaik|iirc|apparently|rumou?r|"
     r"propose|proposing|proposal is|suggest|suggesting|recommend|recommending|hope|hoping|plan to|"
     r"planning to|want to|wanna|might want|need to decide|have to decide|before we|when we|"
     r"ask(?:ed|ing)? (?:whether|if)|about to|trying to|try to|sure (?:if|whether)|how we|"
@@ -294,8 +307,12 @@ UNDECIDED = re.compile(
     r"settled|chosen|picked|made (?:a|the) (?:decision|call)|final|landed|concluded|resolved|aligned)\b|"
     r"\b(?:undecided|no decision|nothing (?:is |has been )?(?:decided|final)|tbd|to be decided|"
     r"still deciding|still discussing|up in the air|not final|not set in stone|open question|"
-    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision)\b"
+    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision)\b|"
+    # routine, not a new choice
+    r"\b(?:as usual|as always|like always|as every (?:week|day|month)|as planned|as scheduled)\b"
 )
+# After a decision phrase, in its sentence: "we'll add tests later if we have time" is conditional.
+CONDITION_AFTER = re.compile(r"\b(?:if|unless|provided|as long as|assuming)\b")
 QUESTION_START = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*(?:should|shall|do|does|did|can|could|would|will|is|are|was|were|have|has|"
     r"had|what|why|how|when|which|who|where|any idea|anyone know|thoughts)\b"
@@ -318,6 +335,10 @@ CUSTOMER = re.compile(
     r"plugin authors|extension authors|app developers|third-party developers|library users|api consumers|"
     r"consumers|operators|cluster admins|maintainers of|newcomers|first-time|beginners|"
     r"nps|csat|churn\w*|support tickets?|tickets from|cx|accessibility|a11y|screen readers?|"
+    r"focus groups?|user research|usability (?:tests?|testing|study|sessions?)|user testing|surveys?|"
+    r"feedback from|beta testers|early adopters|in the field|in the wild|"
+    r"so (?:that )?(?:they|people|you|folks|everyone|anyone|nobody|no one) (?:can|can't|don't|won't|no longer|"
+    r"will|get|have|stop|never|aren't|are not)|"
     r"our (?:enterprise|smb|pro|free|paying|biggest|largest|top)\b)"
 )
 # "<some people> asked for / told us / keep asking": whoever asks is the customer of the choice.
