@@ -114,6 +114,11 @@ APPROVAL_REQUEST = rule_set(
      r"okay to |good to |fine to )?(?:proceed|go ahead|merge|ship|deploy|release|launch)\b"),
     ("confirm", r"\b(?:please |pls |can you |could you )confirm (?:that )?(?:i|we|it's ok|this is ok|it is ok) "
      r"(?:can|may|to|are good)\b"),
+    ("your ", r"\byour (?:blessing|sign[- ]?off|approval|ok|okay|go-ahead|green light|\+1)\b[^.!\n]*\?"),
+    ("are you|r u", r"\b(?:are you|r u|is everyone|is everybody) (?:ok|okay|fine|good|happy|cool|alright) with\b[^.!\n]*\?"),
+    ("otherwise", r"\botherwise (?:i'll|we'll|i will|we will|i'm|we're|merging|shipping|going ahead|proceeding)\b"),
+    ("hear", r"\bunless (?:i|we) hear (?:otherwise|objections|back|any objections)\b"),
+    ("rfcbot", r"\brfcbot (?:fcp|poll)\b"),
     ("approver", r"\b(?:need|needs|needed|looking for|waiting (?:on|for)) (?:an? |one more |another |second |"
      r"two |the )*approvers?\b"),
 )
@@ -157,6 +162,7 @@ APPROVAL = rule_set(
     r"proceed|launch|release)\b"),
     ("ship it", r"(?:^|[,.!:;-]\s*|\b(?:so|just|yes|ok|okay|then|sure)\s+)ship it\b"),
     ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
+    ("+1", r"\b(?:i'm|i am|we're|we are|count me (?:as |in as )?(?:a )?)\+1\b"),
     ("feel free", r"\bfeel free to (?:merge|ship|deploy|go ahead|proceed|land)\b"),
 )
 DECLINE = re.compile(
@@ -166,7 +172,7 @@ DECLINE = re.compile(
 
 # --- decisions: a choice that has been made and commits people to a course of action ---------
 WE = (
-    r"(?:we|i|we've|we have|we had|we all|the team|our team|team|everyone|everybody|leadership|"
+    r"(?:we|i|we've|we have|we had|we all|i've|i have|the team|our team|team|everyone|everybody|leadership|"
     r"management|the group|the committee|the board|the pmc|the council|the steering (?:council|committee)|"
     r"product|eng|engineering|design|legal|finance|ops|marketing|sales|support|security|"
     r"[a-z]+ and i|[a-z]+ and we|@[\w.\-]+ and i|(?:the )?[a-z]+ team|the (?:leads|execs|pms|owners|"
@@ -179,22 +185,24 @@ WE_WILL = (
 )
 # What a team that "will" do something commits to (not "we'll see", "we'll discuss").
 COMMIT_VERB = (
-    r"(?:be (?!able)\w+ing|go with|go ahead with|keep(?! (?:you|an eye|in mind|going|trying|it up|us))|"
+    r"(?:be (?!able)\w+ing|go with|go ahead with|run with|roll with|lock in|keep(?! (?:you|an eye|in mind|going|trying|it up|us))|"
     r"drop(?! off| by| in)|ship|launch|move(?! (?:faster|quickly|fast|on|forward))|switch|use|extend|"
     r"grandfather|stop(?! by)|start(?! (?:in|at|now|soon|shortly|the (?:call|meeting)))|pause|"
     r"cancel|migrate|sunset|deprecate|remove|add|hire|freeze|close|require|charge|offer|translate|"
     r"prioriti[sz]e|postpone|delay|skip|stay|stick|continue|roll back|rollback|revert|retire|kill|cut|"
     r"standardi[sz]e|adopt|rename|replace|rewrite|merge|split|consolidate|outsource|insource|limit|cap|"
     r"raise|lower|increase|decrease|reduce|double|halve|block|allow|ban|enforce|default|archive|delete|"
+    r"make|set|change|introduce|implement|invest|focus|treat|follow|hold off|defer|deprioriti[sz]e|"
     r"phase out|wind down|shut down|turn off|turn on|enable|disable|go live|release|publish|support|"
     r"not (?:ship|support|do|build|renew|launch|release|offer|use|go|be doing|proceed|move|extend|add|"
     r"keep|hire|pursue|fix|backport))"
 )
 DECISION = rule_set(
-    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified", r"\b" + WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
+    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected", r"\b" + WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
     r"eventually |unanimously |already |jointly |all )*(?:decided|agreed|settled|landed|chose|chosen|"
     r"picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|"
-    r"approved the|accepted the|adopted|rejected the|greenlit|green-lit|ratified)\b"),
+    r"approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected)\b"
+    r"(?! (?:your|my|his|her|the invite|the invitation|the meeting|the call)\b)"),
     ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
     r"against|that)\b"),
     ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
@@ -230,13 +238,23 @@ DECISION = rule_set(
     ("[", r"\[result\]|\[decision\]|\[decided\]"),
     ("from now on|going forward|effective |as of ", r"\b(?:from now on|going forward|effective (?:immediately|today|now|monday|tomorrow|next week)|"
     r"as of (?:today|now|monday|next week))\b"),
+    ("moving forward|from here|starting|beginning", r"^\W*(?:moving forward|from here on(?: out)?|starting (?:today|tomorrow|now|next \w+|this \w+|"
+     r"on \w+|in \w+|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
+     r"august|september|october|november|december|q[1-4])|beginning (?:in |on |next )?\w+),"),
+    ("consensus", r"\bconsensus (?:was|has been|is) reached\b|\breached (?:a |rough )?consensus\b"),
+    ("not ", r"^\W*not (?:doing|shipping|supporting|pursuing|going ahead with|moving forward with|merging|"
+     r"accepting|renewing)\b"),
+    ("go/no-go|go/no go", r"\bgo/no[- ]go\s*[:\-]\s*(?:go|no-go|no go)\b"),
+    ("disposition|fcp", r"\b(?:final comment period|fcp)\b[^.!?\n]{0,40}\b(?:complete|completed|is now complete|"
+     r"has ended|ended)\b|\bdisposition to (?:merge|close|postpone)\b[^.!?\n]{0,30}\bcomplete"),
     ("off the table|ruled out", r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b"),
     ("green|signed off on", r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b"),
     ("a go", r"\b(?:it's|it is|is) a go\b|\bwe're a go\b"),
-    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
+    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped|deferred|punted|chosen|selected|picked|named|appointed", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
     r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
     r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
-    r"sunset|retired|decommissioned|final|settled|a no-go|a go|moved to|pushed to|"
+    r"sunset|retired|decommissioned|final|settled|a no-go|a go|moved to|pushed to|deferred|punted|"
+    r"chosen|selected|picked|named|appointed|"
     r"pushed back|moved up|rescheduled|bumped)\b"),
     # "Headcount for Q3 is approved" announces; "the PR was approved" reports a code review.
     ("approved|signed off", r"(?<!pr )(?<!mr )(?<!patch )(?<!report )(?<!request )(?<!change )(?<!diff )"
@@ -250,9 +268,26 @@ DECISION = rule_set(
     (" wins| won| it is", r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b"),
     ("official|policy|standard|default|required|mandatory", r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b"),
     ("lifted|reversed|overturned|waived|extended to", r"\b(?:is|are|has been|have been) (?:now |officially )?(?:lifted|reversed|overturned|waived|extended to)\b"),
-    ("dropping|killing|sunsetting|deprecating|pausing|cancel|postponing|shelving|freezing|reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|keeping|splitting|ending|retiring", r"^(?:dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|shelving|freezing|"
+    ("dropping|killing|sunsetting|deprecating|pausing|cancel|postponing|shelving|freezing|reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|keeping|splitting|ending|retiring|scrapping|ditching|axing|nixing|greenlighting|signing|committing|locking|parking|tabling|pulling|sunsetting|standardi|adopting|extending|delaying|deferring|punting", r"^\W*(?:dropping|killing|sunsetting|deprecating|pausing|cancell?ing|postponing|shelving|freezing|"
     r"reverting|switching|moving|rolling back|going ahead with|proceeding with|cutting|merging|staying|"
-    r"keeping|splitting|ending|retiring) \w"),
+    r"keeping|splitting|ending|retiring|scrapping|ditching|axing|nixing|greenlighting|signing|committing to|"
+    r"locking in|parking|tabling|pulling the plug|standardi[sz]ing on|adopting|extending|delaying|deferring|"
+    r"punting) \w"),
+    ("is what|are what", r"\b(?:is|are) what (?:we're|we are|we'll be|we will be) (?:doing|going with|shipping|using|building)\b"),
+    ("pull the plug|pulling the plug|pulled the plug", r"\b(?:pull|pulling|pulled) the plug on\b"),
+    ("dead", r"\b(?:idea|project|feature|proposal|plan|initiative|effort|rfc|experiment|pilot) is (?:officially |now )?dead\b"),
+    ("we're a|we are a", r"\bwe(?:'re| are) a (?:no|yes|go|no-go|hard no)\b"),
+    ("yes to|no to", r"^\W*(?:yes|no) to (?:the |our |a )?\w"),
+    ("decision's|decision is in", r"\bdecision(?:'s| is) (?:made|final|in)\b"),
+    ("the answer is|answer:", r"\b(?:the answer is|answer:)\s*(?:no|yes|a hard no)\b"),
+    ("we go live|we launch|we ship|we start|we switch|we move|we cut over|we freeze|we kick off|we roll out",
+     r"\bwe (?:go live|launch|ship|start|switch|move|cut over|freeze|kick off|roll out)\b(?: [\w'-]+){0,3}? "
+     r"(?:on|in|next|this|from|by|tomorrow|today)\b"),
+    ("going ahead|goes ahead|go ahead", r"\b(?:is|are) (?:officially )?going ahead\b|\b(?:goes|will go) ahead\b"),
+    ("approved|rejected|cancel|postponed|shelved|greenlit|confirmed|scrapped|denied|dropped|killed|deferred",
+     r"^(?!(?:the )?(?:pr|mr|patch|diff|change|commit|expense|ticket|request|report)\b)[\w' -]{2,40} "
+     r"(?:approved|rejected|cancell?ed|postponed|shelved|greenlit|confirmed|scrapped|denied|dropped|killed|"
+     r"deferred)[.!]*$"),
     ("consensus|vote|acclamation", r"\b(?:adopted|passed|accepted|approved|agreed|carried|resolved) (?:by|via|through|with) "
     r"(?:lazy |silent |rough |unanimous |general )?(?:consensus|vote|acclamation)\b"),
     ("landing on|landed on|settling on|settled on|locking in|locked in|settles it|settled|decision made|call made|done deal", r"\b(?:landing on|landed on|settling on|settled on|locking in|locked in|that settles it|"
@@ -275,11 +310,13 @@ DECISION = rule_set(
     ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? (?!thanks|thank|thx|bye|see|talk|later|cya)"
      r"[\w' -]{1,24},? then[.!]*$"),
     ("let", r"^let'?s not\b"),
+    ("let", r"\blet'?s (?:roll with|run with|lock (?:it |that |this )?in|go for)\b"),
     ("plan|policy|rule", r"^(?:\W*)(?:change of plans?|new policy|new rule|policy change|plan change|rule change)\b"),
     ("discussion|discussed", r"^(?:\W*)(?:after (?:some |much |a lot of |long |lengthy )?discussion|as discussed|per (?:the |our )?"
      r"discussion)\b,?\s*(?:we|the|it|this|our|[a-z]+ (?:is|are|will|goes|stays))\b"),
     ("per |after |following |from ", r"^(?:\W*)(?:per|after|following|from) (?:today's|this week's|yesterday's|the|our|last week's) "
-    r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly)\s*[:,-]"),
+    r"(?:[\w-]+ ){0,3}(?:review|sync|meeting|call|discussion|standup|retro|council|committee|weekly|board|"
+    r"leadership|steering|vote|decision)\s*[:,-]"),
     # a bulleted line in meeting notes: "• approved the rebuild plan as proposed"
     ("\n", r"(?<=\n)[•\-\s]*(?:approved|adopted|accepted|rejected) (?:the|a|an|\w+'s)\b"),
     flags=re.M,
