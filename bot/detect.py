@@ -102,23 +102,35 @@ def find_customer(norm: str) -> str | None:
             continue
         if benefit is None:
             benefit = bool(R.BENEFIT.search(norm))
-        if benefit:
+        if benefit or _opens_sentence(norm, match.start()):
             return _with_adjectives(norm, match)
     asker = R.ASKERS.search(norm)
     if asker:
         return asker.group(0).split()[0]
+    people = R.PEOPLE_SUBJECT.search(norm)
+    if people and (people.group("who") or "") not in R.NOT_PEOPLE:
+        return people.group("who") or people.group("who2")
     if benefit is None:
         benefit = bool(R.BENEFIT.search(norm))
-    if benefit:
-        # People the choice serves, named by role ("ops managers", "new hires", "travellers")
-        for match in R.ROLE_PLURAL.finditer(norm):
-            if match.group(0) in R.NOT_PEOPLE:
-                continue
-            if R.SERVED_AFTER.match(norm, match.end()) or R.SERVED_BEFORE.search(
-                norm, max(0, match.start() - 40), match.start()
-            ):
-                return _with_adjectives(norm, match)
+    # People the choice serves, named by role ("ops managers", "new hires", "travellers")
+    for match in R.ROLE_PLURAL.finditer(norm):
+        if match.group(0) in R.NOT_PEOPLE:
+            continue
+        if _opens_sentence(norm, match.start()) or (
+            benefit
+            and (
+                R.SERVED_AFTER.match(norm, match.end())
+                or R.SERVED_BEFORE.search(norm, max(0, match.start() - 40), match.start())
+            )
+        ):
+            return _with_adjectives(norm, match)
     return None
+
+
+def _opens_sentence(norm: str, start: int) -> bool:
+    """The words at `start` are the subject of their sentence ("Teachers at rural schools rely…")."""
+    left = max(norm.rfind(c, 0, start) for c in _SENTENCE_BREAK + "-:")
+    return bool(R.SUBJECT_LEAD.fullmatch(norm, left + 1, start))
 
 
 def has_customer_rationale(norm: str) -> bool:

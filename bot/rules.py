@@ -50,23 +50,26 @@ GRANT_NOUN = (
 APPROVAL_REQUEST = rule_set(
     # "can you approve", "could someone sign off on", "would you mind giving this a +1"
     ("approv|sign|green|give|ok |ok?|okay|bless|stamp|vote", r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
-    r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approv\w*|sign\s?off|sign-off|"
+    r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approve\b|approval\b(?! (?:mail|email|emails|"
+    r"process|flow|workflow|step|queue))|sign\s?off|sign-off|"
     r"green[- ]?light|give (?:it |this |me |us )?(?:an? |your )?(?:\+1|lgtm|ok|okay|thumbs[- ]up|go[- ]ahead)|"
-    r"(?:ok|okay) (?:the|this|it|that|my|our)\b|bless|stamp|vote)"),
+    r"(?:ok|okay) (?:the|this|it|that|my|our|me|us)\b|bless|stamp|vote)"),
     ("can i|can we|could i|could we|may i|may we", r"\b(?:can|could|may) (?:i|we) (?:get|have|grab|ask for)\b[^.?!\n]{0,30}?(?:\b|(?<=\s))" + GRANT_NOUN),
     ("please|pls|plz|kindly", r"\b(?:please|pls|plz|kindly)\s+(?:review and\s+)?(?:approve|sign[- ]?off|vote|ok|okay|\+1|give|ack)\b"),
-    ("need|requir|request|seek|looking for|asking for|like|await|waiting", r"\b(?:need|needs|needed|needing|require|requires|required|requesting|request|seeking|looking for|"
-    r"asking for|would like|i'd like|still need|awaiting your|waiting (?:on|for) your)\s+"
+    ("need|requir|request|seek|looking for|asking for|like|await|waiting", r"\b(?:need|needs|needed|needing|requires? your|required from|requesting|request|seeking|"
+    r"looking for|asking for|would like|i'd like|still need|awaiting your|waiting (?:on|for) your)\s+"
     r"(?:an?\s+|the\s+|your\s+|their\s+|his\s+|her\s+|@[\w.\-]+'?s?\s+|\w+'s\s+|[a-z]+\s+){0,3}?"
     r"(?:approval|approvals|sign[- ]?offs?|signoffs?|go[- ]ahead|go/no[- ]go|go-no-go|green[- ]?light|"
-    r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception)(?!\w)"),
-    ("approval|sign", r"\b(?:for|awaiting) (?:your |their |an? |final )?(?:approval|sign[- ]?off|review and approval)\b"),
+    r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception|"
+    r"signature|countersignature|yes|yes/no|go from|(?<=your )ok|(?<=an )ok|(?<=the )ok|(?<=your )okay)(?!\w)"),
+    ("approval|sign", r"\b(?:for|awaiting) (?:your |final )(?:approval|sign[- ]?off|review and approval)\b"),
     ("approval|sign", r"\b(?:approval|sign[- ]?off) (?:request|requested|needed|required|please)\b"),
     ("vote|voting", r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
     r"\bvoting (?:is )?(?:now )?open\b"),
     ("permission", r"^permission to\b"),
     ("?", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
-    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut)\b[^.!\n]*\?"),
+    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut|run|start|do|try|kill|restart|drop|"
+    r"delete|bump|upgrade|rotate|reboot|apply|change)\b[^.!\n]*\?"),
     ("?", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
     ("?", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
     ("have", r"\b(?:do|did) (?:i|we) have (?:the |your |an? )?(?:approval|sign[- ]?off|green light|go[- ]ahead|ok|okay|"
@@ -79,9 +82,10 @@ APPROVAL_REQUEST = rule_set(
     r"\+1|lgtm|ok|okay|thumbs up)\s*\?"),
     ("love|appreciate|like", r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
     + GRANT_NOUN + r"(?!\w)"),
-    ("lazy consensus", r"\blazy consensus\b(?![^.!\n]*\b(?:passed|adopted|accepted|carried|approved)\b)"),
-    ("speak up|shout|object|yell", r"\b(?:speak up|shout|object|yell) (?:if|by|before)\b"),
-    ("need", r"\bneed(?:s|ed)? (?:someone|somebody|one of you|you|@[\w.\-]+|[a-z]+)(?: from [\w@.\-]+)? to "
+    ("lazy consensus", r"\b(?:for|under|via|calling|call for|invoking|proceeding (?:with|under)|hold for) lazy consensus\b"),
+    ("speak up|shout|object|yell", r"\b(?:speak up|shout|object|yell) (?:if (?:you |anyone |anybody )?(?:object|disagree|have "
+     r"(?:concerns|objections)|are against|see a problem)|by|before)\b"),
+    ("need", r"\bneed(?:s|ed)? (?:someone|somebody|one of you|you|@[\w.\-]+|(?:[\w'-]+ ){0,2}[a-z]+)(?: from [\w@.\-]+)? to "
     r"(?:approve|sign off|sign-off|ok|okay|bless|stamp|review and approve|give (?:a |the |their )?(?:\+1|go-ahead))\b"),
     ("get a", r"\b(?:can|could) (?:we|i) get a (?:decision|call|ruling|verdict|go/no-go)\b"),
     ("who ", r"\bwho (?:can|could|should|needs to|will|is able to) (?:approve|sign off|give (?:this |it )?(?:a |the )?"
@@ -102,9 +106,28 @@ APPROVAL_REQUEST = rule_set(
      r"vacation|(?:a |the )?day off|days off|expense|reimbursement|(?:\w+ )?access|budget|headcount|waiver|"
      r"extension|freeze exception|exception|approval|sign[- ]?off)\b"),
     ("off", r"\bcan (?:i|we) (?:take|have|get) (?:\w+ ){0,3}off\b[^.!\n]*\?"),
-    ("would you be", r"\bwould you be (?:ok|okay|fine|cool|happy|comfortable|alright) (?:with|if)\b"),
+    ("would", r"\bwould (?:you|the [\w-]+|[a-z]+|@[\w.\-]+) be (?:ok|okay|fine|cool|happy|comfortable|alright) "
+     r"(?:with|if)\b"),
     ("intent to", r"\bintent to (?:ship|implement|deprecate|prototype|experiment|remove)\b"),
-    ("open", r"\b(?:votes?|voting|the vote|polls?) (?:is |are )?(?:now )?open\b"),
+    ("vote|hands", r"^\W*(?:quick )?vote(?: time)?\b|\bvote\s*:|\breact (?:with )?[^.!?\n]{1,25} for (?:yes|no)\b|"
+     r"\bshow of hands\b|\bhands up if\b|\bneed a second\b"),
+    ("has to|have to|needs to|need to", r"\b(?:still )?(?:has|have|needs?) to (?:ok|okay|approve|sign off|sign-off|bless)\b"),
+    ("are you|you're|you are", r"\b(?:are you|you're|you are) (?:ok|okay|fine|good|happy|alright) (?:with|if|to|\w+ing)\b[^.!\n]*\?|"
+     r"\b(?:check|confirm|make sure) (?:that )?you(?:'re| are) (?:ok|okay|good|fine|happy|alright) with\b"),
+    ("nobody|no one|barring", r"\bif (?:nobody|no one|noone) (?:objects|disagrees|shouts)\b|\bbarring (?:any |major |further )?objections\b"),
+    ("can i|can we|may i|may we|could i|could we", r"\b(?:can|may|could) (?:i|we) (?:offer|expense|buy|purchase|order|hire|book|send|publish|release|"
+     r"merge|ship|deploy|run|proceed|spend|sign|enable|disable|delete|refund|comp|waive|extend|cancel|push|"
+     r"launch|start|roll|cut|land|close|archive|rename|migrate|upgrade|bump|schedule|announce|go ahead)\b"
+     r"[^.!\n]*\?"),
+    ("need a yes|need your yes|a yes from|is that a yes|is this a yes", r"\bneed (?:a|your) yes\b|\b(?:is that|is this) a yes\b|\ba yes from you\b"),
+    ("until", r"\buntil (?:someone|somebody|one of you|you|@[\w.\-]+|[a-z]+)(?: from [\w@.\-]+)? (?:approves|signs off|oks|"
+     r"okays|gives (?:the |a )?(?:go|ok|nod))\b"),
+    ("get ", r"\bget (?:someone|somebody|one of you|[a-z@]+)(?: from [\w@.\-]+)? to (?:say yes|sign off|approve|ok|okay|"
+     r"give (?:the |a )?(?:go|ok|nod|thumbs up))\b"),
+    ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:thumbs up|green light|go|ok|okay|sign-off|approval|a \+1) (?:to|for|on)\b[^.!\n]*\?"),
+    ("hit approve|click approve|press approve", r"\b(?:hit|click|press) approve\b"),
+    ("needed from", r"\b(?:r\+|\+1|\+2|lgtm|approval|sign[- ]?off|review) needed from\b"),
+    ("request", r"^\W*(?:pto|time off|leave|vacation|expense|budget|access|purchase|headcount|hiring|travel) request\b"),
     ("objection", r"^\W*objections?\s*\?"),
     ("object|opposed|against", r"\b(?:anyone|everyone|anybody|any of you) (?:object|objects|opposed|against)\b[^.!\n]*\?"),
     ("ready for", r"\bready for (?:(?:your |a |final )?(?:\w+ )?(?:&|and|\+) )?(?:your |a |final )?(?:approval|sign[- ]?off|"
@@ -125,6 +148,7 @@ APPROVAL_REQUEST = rule_set(
 # Before a request phrase, in its sentence: it asks whether approval is needed, or says it came.
 NOT_A_REQUEST = re.compile(
     r"(?:\b(?:got|received|have|had|no|don't|do not|doesn't|without|never|even)\s*$)|"
+    r"^\s*(?:reminder|fyi|psa|note|workday|coupa|jira|notification)\b|"
     r"\b(?:not sure|don't think|whether|if) (?:we|this|it|you)\b"
 )
 # "does the changelog need legal approval?" asks whether approval is needed; it requests nothing.
@@ -134,7 +158,8 @@ NEEDS = re.compile(r"needs?\b|needed|needing|requires?\b|required")
 # --- approvals: approval, sign-off or a positive vote is given ---------------------------------
 APPROVAL_LEAD = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*/?(?:(?:ok|okay|yes|yep|yup|sure|great|nice|thanks|thx|ty|cool|alright|"
-    r"all good|good stuff|done|sounds good|looks great|nice work|great work|good catch|agreed)[,!.:]?\s+)?"
+    r"all good|good stuff|done|sounds good|looks great|nice work|great work|good catch|agreed|fine|that's fine|"
+    r"that is fine)[,!.:]?\s+)?"
     r"(?:approved|approving|approve[ds]?|lgtm|l\.g\.t\.m|sgtm|looks good(?: to me)?|\+1|emoji_check|"
     r"emoji_thumbsup|ship it|shipit|signed[- ]off|sign-off given|go for it|go ahead|green[- ]?lit|"
     r"green light(?:ed)?|you have my|i approve|we approve|fine by me|fine with me|works for me|"
@@ -142,16 +167,22 @@ APPROVAL_LEAD = re.compile(
     r"(?:merge|ship|deploy|send|publish|release) it|you can (?:merge|ship|deploy|go ahead|expense|proceed)|"
     r"lgtm\d|r\+|good to go|you're good to go|you are good to go|all yours|consider it approved|"
     r"happy (?:to approve|with this|for (?:this|you) to)|no concerns(?: from)?|sounds good,? go|"
-    r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go|r=me|signed[.!]*$|"
+    r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go|r=me|signed[.!]*$|do it|"
+    r"yes from (?:me|us|legal|finance|security|my side)|yes,? (?:take|go|do it|you can|approved|please do|pls do)|"
+    r"in favou?r|\+2|code-review\+[12]|you can (?:expense|go ahead|merge|ship|deploy|proceed|take|book|buy|order|"
+    r"hire|offer|send|publish|release)|"
     r"feel free to (?:merge|ship|deploy|go ahead|proceed|land)|merge (?:away|when ready)|"
     r"(?:approved|lgtm|\+1) (?:from|by) (?:me|my side|us|legal|security|finance))"
     r"(?=$|[\s,.!:;)(])"
 )
 APPROVAL = rule_set(
-    ("approved|signed off|given", r"\b(?:i|we|legal|finance|security|compliance|procurement|hr|the board|leadership|management|"
+    ("approved|signed off|given", r"\b(?:i|we|legal|finance|security|compliance|procurement|hr|"
     r"[a-z]+ team|pmc|@[\w.\-]+)\s+(?:have |has |had |just |already |officially |formally )*"
-    r"(?:approved|signed off|given (?:the |our |my |their )?(?:approval|sign[- ]?off|green light|go[- ]ahead))\b"),
-    ("you have my", r"\byou have my (?:approval|sign[- ]?off|blessing|\+1|vote|ok|okay)\b"),
+    r"(?:approved|signed off|given (?:the |our |my |their )?(?:approval|sign[- ]?off|green light|go[- ]ahead))\b"
+    r"(?! us\b)"),
+    ("you have my|you've got my|you have got my", r"\byou(?: have|'ve)(?: got)? my (?:approval|sign[- ]?off|blessing|\+1|vote|ok|okay)\b"),
+    ("you can", r"(?:^|[,.!;-]\s*|\b(?:yes|yep|sure|ok|okay|fine)\W+)you can (?:expense|go ahead|merge|ship|deploy|proceed|take|book|buy|"
+     r"order|hire|offer|send|publish|release)\b"),
     (" from", r"\b(?:approved|signed off|lgtm|\+1) from (?:me|my side|legal|finance|security|our side|us)\b"),
     ("granted|given|done", r"\b(?:approval|sign[- ]?off) (?:granted|given|done)\b"),
     ("go ahead and", r"\bgo ahead and (?:merge|ship|deploy|release|launch|publish|proceed|push|send|roll)\b"),
@@ -163,12 +194,21 @@ APPROVAL = rule_set(
     ("ship it", r"(?:^|[,.!:;-]\s*|\b(?:so|just|yes|ok|okay|then|sure)\s+)ship it\b"),
     ("my ", r"\b(?:consider (?:this|it) |here'?s |that'?s |this is )my (?:sign[- ]?off|approval|\+1|blessing|ok)\b"),
     ("+1", r"\b(?:i'm|i am|we're|we are|count me (?:as |in as )?(?:a )?)\+1\b"),
+    # "the waiver is approved": said in reply to the request it grants
+    ("approved|signed off", r"(?<!pr )(?<!mr )(?<!patch )(?<!report )(?<!change )(?<!diff )"
+     r"\b(?:is|are|has been|have been) (?:now |officially |formally )?(?:approved|signed off)\b"),
     ("feel free", r"\bfeel free to (?:merge|ship|deploy|go ahead|proceed|land)\b"),
 )
 DECLINE = re.compile(
-    r"^(?:@[\w.\-]+[,:]?\s+)*(?:-1\b|emoji_cross|not approved|rejected|declined|denied|nope|no\b|"
+    r"^(?:@[\w.\-]+[,:]?\s+)*(?:-[12]\b|emoji_cross|request denied|denied\b|not approved|rejected|declined|denied|nope|no\b|"
     r"not yet|blocked\b|i (?:can't|cannot|won't) approve|we (?:can't|cannot|won't) approve)"
 )
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
 # --- decisions: a choice that has been made and commits people to a course of action ---------
 WE = (
@@ -185,7 +225,7 @@ WE_WILL = (
 )
 # What a team that "will" do something commits to (not "we'll see", "we'll discuss").
 COMMIT_VERB = (
-    r"(?:be (?!able)\w+ing|go with|go ahead with|run with|roll with|lock in|keep(?! (?:you|an eye|in mind|going|trying|it up|us))|"
+    r"(?:be (?!able)\w+ing|go with|go ahead with|run with|roll with|lock in|take|book|eat the cost|keep(?! (?:you|an eye|in mind|going|trying|it up|us))|"
     r"drop(?! off| by| in)|ship|launch|move(?! (?:faster|quickly|fast|on|forward))|switch|use|extend|"
     r"grandfather|stop(?! by)|start(?! (?:in|at|now|soon|shortly|the (?:call|meeting)))|pause|"
     r"cancel|migrate|sunset|deprecate|remove|add|hire|freeze|close|require|charge|offer|translate|"
@@ -198,24 +238,27 @@ COMMIT_VERB = (
     r"keep|hire|pursue|fix|backport))"
 )
 DECISION = rule_set(
-    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected", r"\b" + WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
+    ("decided|agreed|settled|landed|chose|chosen|picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected|pulled|dropped|killed|removed|cut|scrapped|moved|switched|bumped|changed|postponed|cancel|shelved|paused", r"\b" + WE + r"\s+(?:have |has |had |'ve |just |finally |collectively |officially |now |ultimately |"
     r"eventually |unanimously |already |jointly |all )*(?:decided|agreed|settled|landed|chose|chosen|"
     r"picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|"
-    r"approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected)\b"
+    r"approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected|pulled|dropped|killed|removed|"
+    r"cut|scrapped|moved|switched|bumped|changed|postponed|cancell?ed|shelved|paused)\b"
     r"(?! (?:your|my|his|her|the invite|the invitation|the meeting|the call)\b)"),
     ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
     r"against|that)\b"),
     ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
-    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:(?:decided|agreed|settled|resolved|confirmed)"
+    ("decided|agreed|settled|resolved|confirmed|done deal", r"(?:^|:\s*|\b(?:ok|okay|so|alright|right|fine),?\s+)(?:(?:decided|agreed|settled|resolved|confirmed)"
     r"(?:\s*[:\-]|\s+(?:to|that|on|we|then)\b|\s*(?:[.!]+|$))|done deal)"),
     ("decided", r"^decided (?:to|not to|on|against)\b"),
     (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|conclusion|verdict|"
     r"consensus|the call|final call|plan of record|ruling|final answer|for the record|agreed|"
     r"agreement|decided|settled|my call|the plan)"
     r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)"),
-    ("decision", r"^\W*decisions?\W*$|\bdecisions? (?:from|made|taken|log)\b"),
-    ("call|decision|is final", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
-    r"decision (?:is|was|has been) (?:made|taken|final)|is final)\b"),
+    ("decision", r"^\W*decisions?\W*$|^\W*decision log\b|^\W*decisions? from (?!\d)|\bdecisions? (?:made|taken)\b"),
+    ("call|decision|is final|take|taken|took|taking|done discussing|end of discussion|case closed|for the record|noting|dri", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
+    r"decision (?:is|was|has been) (?:made|taken|final)|is final|(?:take|taken|took|taking) (?:the|a) decision|"
+    r"done discussing|end of discussion|case closed|for the record|noting (?:it|this) here|my dri call|"
+    r"dri hat|as (?:the )?dri)\b"),
     ("we're|we are|we'll|we will|we r |we've|we have|i'm|i am|i'll|i will|team is", r"\b" + WE_WILL + r"\s+(?:now\s+|just\s+|officially\s+|definitely\s+|also\s+)?(?:going (?:to go )?with|"
     r"go(?:ing)? ahead with|moving (?:forward|ahead) with|sticking with|standardi[sz]ing on|"
     r"switching (?:to|over|from|back|the|our|all|everything)|migrating to|moving (?:to|the|our|all|it|"
@@ -257,13 +300,12 @@ DECISION = rule_set(
     r"chosen|selected|picked|named|appointed|"
     r"pushed back|moved up|rescheduled|bumped)\b"),
     # "Headcount for Q3 is approved" announces; "the PR was approved" reports a code review.
-    ("approved|signed off", r"(?<!pr )(?<!mr )(?<!patch )(?<!report )(?<!request )(?<!change )(?<!diff )"
-     r"\b(?:is|are|has been|have been) (?:now |officially |formally )?(?:approved|signed off)\b"),
+
     ("final", r"^\W*final\s*:"),
     ("resolved|decided|agreed", r"^\W*(?:resolved|decided|agreed) (?:in|at|during|on) [^:\n]{3,40}:"),
-    (" it is", r"^[\w .\-/+#]{1,40} it is[.!]*$"),
-    ("stay|remain", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|free|on|"
-    r"with|closed|open|put|where it is)\b"),
+    (" it is", r"^[\w .\-/+#]{1,40} it is\b[.!]*(?=\s|$)"),
+    ("stay|remain|back on|back off", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|"
+    r"free|on|off|with|closed|open|put|where it is|exactly)\b|\b(?:is|are) back (?:on|off)\b"),
     ("calling it|done with", r"\b(?:we're|we are|i'm) (?:calling it|done with|officially done with)\b|\bcalling it:"),
     (" wins| won| it is", r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b"),
     ("official|policy|standard|default|required|mandatory", r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b"),
@@ -273,6 +315,43 @@ DECISION = rule_set(
     r"keeping|splitting|ending|retiring|scrapping|ditching|axing|nixing|greenlighting|signing|committing to|"
     r"locking in|parking|tabling|pulling the plug|standardi[sz]ing on|adopting|extending|delaying|deferring|"
     r"punting) \w"),
+    # A declarative change with a when, an order or a scope: "Premium response time goes from 8h to 4h",
+    # "the portal will show prices starting next month", "we build Shopify before WooCommerce".
+    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to",
+     r"\b(?:goes|moves|switch(?:es)?|stays|keeps|gets|drops|ends|starts|opens|closes|changes|becomes|defaults|"
+     r"requires|accepts|offers|shows|comes? out|(?:is|are) coming out|gets? switched off|gets? turned off|"
+     r"will (?:go|move|switch|stay|keep|get|drop|end|start|open|close|change|become|default|require|accept|"
+     r"offer|show|come out|be)|^\W*(?:shipping|launching|rolling out|adding|removing|enabling|disabling|"
+     r"turning (?:on|off)|introducing|raising|lowering|changing|extending|opening|closing)|"
+     r"we(?:'re| are)? (?!see|need|think|hope|want|should|could|would|might|can|"
+     r"have|got|will|may|must|do|did|don't|didn't|had|were|was|also|all|just|still|discuss|talk|chat|"
+     r"meet|sync|review|look|check|try|plan|expect|wonder|agree|disagree|know|feel|believe|guess)\w+(?:ing)?|we'll (?!see|need|think|hope|want|let|keep you|follow up|circle back|sync|"
+     r"discuss|talk|check|look|try|figure)\w+|i'm going to \w+)\b"
+     r"[^.!?\n]{0,80}?\b(?:from [\w$€£:.%/-]+ to\b|instead of|before (?:anything|we|the|touching|any)|"
+     r"until (?:the |we |further|next|tomorrow|after|" + MONTHS + r"|" + DAYS + r"|\d)|by (?:end|the end|\d)|starting (?:today|tomorrow|now|next|"
+     r"this|on|in|" + DAYS + r"|" + MONTHS + r")|from (?:today|tomorrow|now|next|" + DAYS + r"|" + MONTHS +
+     r"|q[1-4]|\d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r"))|on \d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r")|"
+     r"on (?:" + MONTHS + r") \d|on " + r"(?:" + DAYS + r")|in (?:" + MONTHS + r"|q[1-4]|h[12])\b|"
+     r"next (?:week|month|quarter|sprint|release|cycle|year)|this (?:week|month|quarter|sprint|weekend|year)|"
+     r"(?:one more|another) (?:year|release|quarter|month|cycle)|by default|as the default|for good|"
+     r"after all|any ?more|entirely|permanently|going forward|tonight|today|tomorrow|for now|first\b)"),
+    ("from|starting|as of|beginning", r"^\W*(?:from|starting|as of|beginning) (?:today|tomorrow|" + DAYS + r"|"
+     r"\d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r")|(?:" + MONTHS + r")(?: \d{1,2})?|next \w+|this \w+|"
+     r"q[1-4]|h[12])\b"),
+    ("starting", r"\bstarting (?:this|next) (?:week|weekend|month|quarter|sprint|release|cycle)\b"),
+    ("won't fix|wont fix|wontfix|won't-fix|resolved|closing", r"\bwon'?t[- ]?fix\b|\bmarking (?:this |it )?(?:as )?"
+     r"resolved\b|\bclosing (?:this |it )?(?:out )?as (?:won'?t|not planned|wontfix)"),
+    ("that's a|that is a", r"\bthat(?:'s| is) a (?:no|yes|go|no-go|hard no) (?:on|for|to)\b"),
+    ("moved|pushed|bumped", r"\b(?:moved|pushed|bumped) (?:up|back|out|forward) (?:a|one|two|by|to)\b"),
+    ("bumped|moved|pushed|postponed|cancel|rescheduled|shelved|scrapped|killed|dropped|pulled",
+     r"^\W*(?:bumped|moved|pushed back|postponed|cancell?ed|rescheduled|shelved|scrapped|killed|dropped|"
+     r"pulled) (?!by\b|my\b|our (?:gym|lunch|dinner|trip)\b)\w"),
+    ("(accepted)|(approved)|(decided)|(adopted)|(rejected)", r"\((?:accepted|approved|decided|adopted|rejected)\)"),
+    ("freeze|ban|moratorium|embargo", r"\b(?:freeze|ban|moratorium|embargo|hiring freeze) is (?:now )?(?:on|in effect|lifted|over|off)\b"),
+    ("support", r"\b(?:drops|dropping|dropped|ends|ending|ended) support for\b|\bsupport (?:ends|stops|is dropped|is ending)\b"),
+    ("moves|moved|switches|goes", r"\b(?:moves|switches|goes) (?:down |up |back |over )?(?:from [^.!?\n]{1,40} )?(?:to|into) "
+     r"(?!see|check|bed|lunch|sleep)\w"),
+    ("coming out|going away|goes away", r"\b(?:is|are) (?:coming out of|going away)\b|\bgoes away\b"),
     ("is what|are what", r"\b(?:is|are) what (?:we're|we are|we'll be|we will be) (?:doing|going with|shipping|using|building)\b"),
     ("pull the plug|pulling the plug|pulled the plug", r"\b(?:pull|pulling|pulled) the plug on\b"),
     ("dead", r"\b(?:idea|project|feature|proposal|plan|initiative|effort|rfc|experiment|pilot) is (?:officially |now )?dead\b"),
@@ -293,7 +372,8 @@ DECISION = rule_set(
     ("landing on|landed on|settling on|settled on|locking in|locked in|settles it|settled|decision made|call made|done deal", r"\b(?:landing on|landed on|settling on|settled on|locking in|locked in|that settles it|"
     r"it's settled|we're settled|decision made|call made|done deal)\b"),
     ("proceed|moving ahead|going ahead", r"\b(?:we're|we are|we'll|we will|i'm|i'll) (?:now )?(?:proceeding|proceed|moving ahead|going ahead)\b"),
-    (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )\b(?:approved|signed off) by (?:the )?[a-z@]"),
+    (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )(?<!was )(?<!were )\b(?:approved|signed off) by "
+     r"(?:the )?[a-z@]"),
     # "Screen-reader mode goes into the next sprint", "the launch moves to Q3"
     ("goes|go |moves|move |ships|ship |lands|launches|slips|pushed|starts|kicks off|rolls out|will ",
      r"\b(?:goes|moves|ships|lands|launches|slips|gets pushed|is pushed|starts|kicks off|rolls out|goes live|"
@@ -308,7 +388,7 @@ DECISION = rule_set(
     ("the plan|the way forward|the path forward|the direction|the winner|the pick|the choice",
      r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
     ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? (?!thanks|thank|thx|bye|see|talk|later|cya)"
-     r"[\w' -]{1,24},? then[.!]*$"),
+     r"[\w' -]{1,24},? then\b[.!]*(?=\s|$)"),
     ("let", r"^let'?s not\b"),
     ("let", r"\blet'?s (?:roll with|run with|lock (?:it |that |this )?in|go for)\b"),
     ("plan|policy|rule", r"^(?:\W*)(?:change of plans?|new policy|new rule|policy change|plan change|rule change)\b"),
@@ -324,7 +404,8 @@ DECISION = rule_set(
 LEADING_EMOJI = re.compile(r"^(?:emoji_\w+\s*)+")
 # "decided to grab lunch": choices about one's own day are not work decisions.
 PERSONAL = re.compile(
-    r"\bdecided to (?:grab|get|have|take|work from|head|go home|call it|sleep|leave|log off|skip lunch)\b"
+    r"\bdecided to (?:grab|get|have|take|work from|head|go home|call it|sleep|leave|log off|skip lunch)\b|"
+    r"\bdecided (?:that )?(?:my|i'm|i am|i'll|i will|i'd)\b"
 )
 
 # Words in a sentence, before the phrase, that make it not (yet) a decision.
@@ -360,7 +441,8 @@ CUSTOMER = re.compile(
     r"\b(?:customers?|customer's|customers'|users?|user's|users'|end[- ]users?|clients?|buyers?|shoppers?|"
     r"patients?|subscribers?|members?|merchants?|sellers?|guests?|visitors?|readers?|viewers?|listeners?|"
     r"players?|students?|learners?|parents?|teachers?|families|travell?ers|riders?|drivers?|hosts?|"
-    r"tenants?|accounts|admins|prospects|signups|sign-ups|(?:business|shop|store|restaurant|property|home|"
+    r"tenants?|accounts|admins|prospects|signups|sign-ups|charities|nonprofits|non-profits|ngos|clerks|"
+    r"cooks|chefs|crews|reps|techs|sres|devs|new hires|hires|pharmacists|dispatchers|(?:business|shop|store|restaurant|property|home|"
     r"pet|car) owners|developers (?:using|integrating|building|who)|devs using|integrators|partners|"
     r"callers|residents|citizens|donors|volunteers|fans|creators|advertisers|publishers|agents|"
     r"employees who use|segments?|cohorts?|personas?|audience|"
@@ -382,6 +464,19 @@ CUSTOMER = re.compile(
 ASKERS = re.compile(
     r"\b[a-z]+s (?:have |had |all |kept |keep |literally )?(?:asked for|asking for|requested|told us|"
     r"keep asking|kept asking|kept telling|keep telling|complained|listed it|were bailing|are bailing)\b"
+)
+# Before a people noun that is the subject of its sentence: "Most of our", "Eight of the ten", "Low-vision".
+SUBJECT_LEAD = re.compile(
+    r"\W*(?:(?:most|many|some|all|half|a lot|lots|plenty|several|few|none|\w+) of (?:the |our |their |those |these )?"
+    r"(?:\w+ )?)?(?:the |our |their |those |these |new |existing |older |younger |small |smaller |larger |bigger )?"
+    r"(?:[\w-]+ ){0,2}"
+)
+# People named by what they do, as the subject of what follows: "home cooks who arrive from search",
+# "the returns clerks push 600 parcels a day", "the AP team works the close across three timezones".
+PEOPLE_SUBJECT = re.compile(
+    r"\b(?P<who>[a-z]{3,}s) (?:who|that) (?!is\b|was\b)\w+|"
+    r"\b(?P<who2>(?!the |our |my |a |whole |entire |half |this |that )[a-z]+ team) (?:works|uses|runs|relies|needs|"
+    r"wants|asked|spends|was|is) \b"
 )
 # A customer noun used as a label for a thing the team handles, not the people themselves.
 CUSTOMER_AS_LABEL = re.compile(
@@ -409,7 +504,8 @@ NOT_PEOPLE = frozenset(
     elements experiments arguments statements settlements amounts contents moments agreements
     departments governments improvements investments measurements assignments attachments fragments
     instruments movements shipments treatments adjustments enhancements replacements commitments
-    variants constants grants plants descendants""".split()
+    variants constants grants plants descendants accelerators owners members' others' teammates
+    colleagues""".split()
 )
 
 
