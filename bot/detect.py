@@ -27,6 +27,9 @@ def _is_label(norm: str, match: re.Match) -> bool:
 
 
 _SENTENCE_BREAK = ".!?;\n"
+# Sentences, and the parts of notes and announcements, also start after a colon or a dash; an
+# emoji between two sentences ends the first.
+_SUBJECT_BREAK = _SENTENCE_BREAK + ":-"
 
 
 def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -129,8 +132,10 @@ def find_customer(norm: str) -> str | None:
 
 def _opens_sentence(norm: str, start: int) -> bool:
     """The words at `start` are the subject of their sentence ("Teachers at rural schools rely…")."""
-    left = max(norm.rfind(c, 0, start) for c in _SENTENCE_BREAK + "-:")
-    return bool(R.SUBJECT_LEAD.fullmatch(norm, left + 1, start))
+    left = start
+    while left > 0 and norm[left - 1] not in _SUBJECT_BREAK and norm[left - 1] < "\u2000":
+        left -= 1
+    return bool(R.SUBJECT_LEAD.fullmatch(norm, left, start))
 
 
 def has_customer_rationale(norm: str) -> bool:
@@ -187,6 +192,8 @@ def classify_kind(norm: str) -> Kind:
             return Kind.APPROVAL_REQUEST
     if _has_approval(norm):
         return Kind.APPROVAL
+    if R.DECLINE.match(norm):
+        return Kind.OTHER
     norm = R.LEADING_EMOJI.sub("", norm)
     for match in R.DECISION.finditer(norm):
         if _decision_at(norm, match):

@@ -149,7 +149,7 @@ APPROVAL_REQUEST = rule_set(
 NOT_A_REQUEST = re.compile(
     r"(?:\b(?:got|received|have|had|no|don't|do not|doesn't|without|never|even)\s*$)|"
     r"^\s*(?:reminder|fyi|psa|note|workday|coupa|jira|notification)\b|"
-    r"\b(?:not sure|don't think|whether|if) (?:we|this|it|you)\b"
+    r"\b(?:not sure|don't think|whether|if) (?:we|this|it|you)\b|\b(?:who|about)\s*$"
 )
 # "does the changelog need legal approval?" asks whether approval is needed; it requests nothing.
 ASKS_WHETHER = re.compile(r"^\s*(?:@[\w.\-]+[,:]?\s+)*(?:quick q\W*)?(?:does|do|did|is|are|will|should)\b")
@@ -252,7 +252,7 @@ DECISION = rule_set(
     ("decided", r"^decided (?:to|not to|on|against)\b"),
     (":| - |is to|is that|was to|is we|was that|has been made|was made", r"\b(?:decision|decisions|final decision|the decision|outcome|conclusion|verdict|"
     r"consensus|the call|final call|plan of record|ruling|final answer|for the record|agreed|"
-    r"agreement|decided|settled|my call|the plan)"
+    r"agreement|decided|settled|my call|the plan)(?! (?:from|in|of) (?:19|20)\d\d)"
     r"(?: [\w'’]+){0,5}\s*(?::|\s-\s|is to|is that|was to|is we|was that|has been made|was made)"),
     ("decision", r"^\W*decisions?\W*$|^\W*decision log\b|^\W*decisions? from (?!\d)|\bdecisions? (?:made|taken)\b"),
     ("call|decision|is final|take|taken|took|taking|done discussing|end of discussion|case closed|for the record|noting|dri", r"\b(?:final call|the call is|made the call|made a call|made the decision|made a decision|"
@@ -303,9 +303,9 @@ DECISION = rule_set(
 
     ("final", r"^\W*final\s*:"),
     ("resolved|decided|agreed", r"^\W*(?:resolved|decided|agreed) (?:in|at|during|on) [^:\n]{3,40}:"),
-    (" it is", r"^[\w .\-/+#]{1,40} it is\b[.!]*(?=\s|$)"),
+    (" it is", r"^[\w .\-/+#]{1,40} it is(?:[.!]+(?=\s|$)|$)"),
     ("stay|remain|back on|back off", r"\b(?:stays|remains|stay|remain|staying|remaining) (?:as is|as-is|the same|unchanged|in place|"
-    r"free|on|off|with|closed|open|put|where it is|exactly)\b|\b(?:is|are) back (?:on|off)\b"),
+    r"free|on|off|with|closed|open|put|where it is|exactly)\b|\b(?:is|are) back (?:on|off)\b(?! the table)"),
     ("calling it|done with", r"\b(?:we're|we are|i'm) (?:calling it|done with|officially done with)\b|\bcalling it:"),
     (" wins| won| it is", r"\b(?:option|plan|proposal|variant|version|approach|design|candidate) [\w-]+ (?:wins|won|it is)\b"),
     ("official|policy|standard|default|required|mandatory", r"\b(?:is|are) now (?:the )?(?:official|policy|standard|default|required|mandatory)\b|\bofficial policy\b"),
@@ -317,7 +317,7 @@ DECISION = rule_set(
     r"punting) \w"),
     # A declarative change with a when, an order or a scope: "Premium response time goes from 8h to 4h",
     # "the portal will show prices starting next month", "we build Shopify before WooCommerce".
-    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to",
+    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to|shipping|launching|rolling out|adding|removing|enabling|disabling|turning|introducing|raising|lowering|changing|extending|opening|closing",
      r"\b(?:goes|moves|switch(?:es)?|stays|keeps|gets|drops|ends|starts|opens|closes|changes|becomes|defaults|"
      r"requires|accepts|offers|shows|comes? out|(?:is|are) coming out|gets? switched off|gets? turned off|"
      r"will (?:go|move|switch|stay|keep|get|drop|end|start|open|close|change|become|default|require|accept|"
@@ -425,7 +425,8 @@ UNDECIDED = re.compile(
     r"settled|chosen|picked|made (?:a|the) (?:decision|call)|final|landed|concluded|resolved|aligned)\b|"
     r"\b(?:undecided|no decision|nothing (?:is |has been )?(?:decided|final)|tbd|to be decided|"
     r"still deciding|still discussing|up in the air|not final|not set in stone|open question|"
-    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision)\b|"
+    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision|(?:i'm|i am) going to "
+    r"(?:say no|pass))\b|"
     # routine, not a new choice
     r"\b(?:as usual|as always|like always|as every (?:week|day|month)|as planned|as scheduled)\b"
 )
@@ -448,7 +449,9 @@ CUSTOMER = re.compile(
     r"employees who use|segments?|cohorts?|personas?|audience|"
     r"(?:firms|companies|teams|agencies|businesses|organi[sz]ations|orgs|shops|stores|restaurants|"
     r"clinics|hospitals|schools) (?:that|who) (?:use|integrate|rely|depend|run|pay|buy)|"
-    r"people (?:who|that|using|on|with|signing|upgrading|running)|folks (?:who|that|using|on|with|running)|"
+    r"people (?:who|that|using|on|with|signing|upgrading|running|at|in|from)|(?:a lot of|many|most|lots of|plenty of) "
+    r"people|(?:a lot|many|most|some|half|all) of them\b|they (?:told us|asked|keep asking|kept asking|complained|"
+    r"were telling)|folks (?:who|that|using|on|with|running)|"
     r"anyone (?:who|using|on|running|upgrading)|(?:those|teams|everyone) (?:running|using|upgrading|on)|"
     r"community|contributors|downstream(?: users| projects| packagers| distros)?|distros|distributions|"
     r"plugin authors|extension authors|app developers|third-party developers|library users|api consumers|"

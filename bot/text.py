@@ -104,7 +104,8 @@ def plain(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if "`" in text:
-        text = _INLINE_CODE.sub(" ", text)
+        # A placeholder, not nothing: "goes from `60` to `120`" still reads as a change.
+        text = _INLINE_CODE.sub(" code ", text)
     if "~" in text:
         text = _STRIKE.sub(" ", text)
     if "http" in text:
@@ -117,9 +118,16 @@ def plain(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 def normalise(text: str) -> str:
-    """`plain()` in lower case: what the detection rules match against."""
-    return plain(text).lower()
+    """`plain()` in lower case: what the detection rules match against.
+
+    Dots inside numbers ("the 5.2 launch") become underscores, so they do not end a sentence.
+    """
+    text = plain(text).lower()
+    return _VERSION_DOT.sub("_", text) if "." in text else text
 
 
 def excerpt(text: str, limit: int = 140) -> str:

@@ -24,9 +24,9 @@ def test_slack_escaped_quote_lines_are_dropped():
 
 
 def test_code_blocks_and_inline_code_are_dropped():
-    """Code blocks (closed or not) and inline code disappear."""
+    """Code blocks (closed or not) disappear; inline code leaves a placeholder word."""
     assert plain("log says ```we decided X``` ok") == "log says ok"
-    assert plain("run `decide --now` please") == "run please"
+    assert plain("run `decide --now` please") == "run code please"
     assert plain("unterminated ```we decided") == "unterminated"
 
 
