@@ -62,6 +62,7 @@ def _decision_at(text: str, match: re.Match) -> bool:
 
 def _approval_request_at(text: str, match: re.Match) -> bool:
     left, _ = _bounds(text, match.start(), match.end())
+    left = max(left, text.rfind(":", left, match.start()) + 1)  # "Short version if you're busy: are you ok…?"
     before = text[left : match.start()]
     # "we got the sign-off", "does this need approval?", "not sure we need approval" are not requests.
     if R.NOT_A_REQUEST.search(before):

@@ -50,6 +50,7 @@ GRANT_NOUN = (
 APPROVAL_REQUEST = rule_set(
     # "can you approve", "could someone sign off on", "would you mind giving this a +1"
     ("approv|sign|green|give|ok |ok?|okay|bless|stamp|vote", r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
+    r"legal|finance|security|hr|procurement|product|design|the [\w-]+ team|"
     r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approve\b|approval\b(?! (?:mail|email|emails|"
     r"process|flow|workflow|step|queue))|sign\s?off|sign-off|"
     r"green[- ]?light|give (?:it |this |me |us )?(?:an? |your )?(?:\+1|lgtm|ok|okay|thumbs[- ]up|go[- ]ahead)|"
@@ -61,7 +62,9 @@ APPROVAL_REQUEST = rule_set(
     r"(?:an?\s+|the\s+|your\s+|their\s+|his\s+|her\s+|@[\w.\-]+'?s?\s+|\w+'s\s+|[a-z]+\s+){0,3}?"
     r"(?:approval|approvals|sign[- ]?offs?|signoffs?|go[- ]ahead|go/no[- ]go|go-no-go|green[- ]?light|"
     r"blessing|thumbs[- ]up|\+1s?|lgtm|ok from|okay from|permission|binding votes?|votes?|exception|"
-    r"signature|countersignature|yes|yes/no|go from|(?<=your )ok|(?<=an )ok|(?<=the )ok|(?<=your )okay)(?!\w)"),
+    r"signature|countersignature|yes|yes/no|go from|(?<=your )ok|(?<=an )ok|(?<=the )ok|(?<=your )okay)(?!\w)"
+    r"(?! (?:flow|process|workflow|step|queue|mail|email|chain|matrix|rules?|policy|system|tool|page|form|"
+    r"button|status|emails))"),
     ("approval|sign", r"\b(?:for|awaiting) (?:your |final )(?:approval|sign[- ]?off|review and approval)\b"),
     ("approval|sign", r"\b(?:approval|sign[- ]?off) (?:request|requested|needed|required|please)\b"),
     ("vote|voting", r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
@@ -95,7 +98,7 @@ APPROVAL_REQUEST = rule_set(
     ("please|pls|plz", r"\b(?:approval|sign[- ]?off|review and approval)\b[^.!?\n]{0,60}\b(?:please|pls|plz)\b"),
     ("please|pls|plz", r"\b(?:approve|sign off|\+1|stamp|review and approve|approval)\s+(?:please|pls|plz)\b"),
     ("?", r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?"),
-    ("any ", r"\bany (?:concerns|objections|blockers)\b[^.!\n]*\?"),
+    ("any ", r"\bany (?:concerns|objections)\b[^.!\n]*\?"),
     ("[", r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]"),
     ("objection", r"\b(?:any|no) objections?\b[^.!\n]*\?"),
     ("unless", r"\bunless (?:someone|anyone|anybody|somebody|you) (?:objects?|disagrees?|shouts?|says? otherwise)\b"),
@@ -109,8 +112,8 @@ APPROVAL_REQUEST = rule_set(
     ("would", r"\bwould (?:you|the [\w-]+|[a-z]+|@[\w.\-]+) be (?:ok|okay|fine|cool|happy|comfortable|alright) "
      r"(?:with|if)\b"),
     ("intent to", r"\bintent to (?:ship|implement|deprecate|prototype|experiment|remove)\b"),
-    ("vote|hands", r"^\W*(?:quick )?vote(?: time)?\b|\bvote\s*:|\breact (?:with )?[^.!?\n]{1,25} for (?:yes|no)\b|"
-     r"\bshow of hands\b|\bhands up if\b|\bneed a second\b"),
+    ("vote|hands", r"^\W*(?:quick )?vote(?: time)?\s*(?:[:!-]|$|emoji|[^\w\s])|\b(?:quick )?vote\s*:|\breact (?:with )?[^.!?\n]{1,25} for (?:yes|no)\b|"
+     r"\bshow of hands\b|\bhands up if\b|\bneed a second(?:er)?(?:[,.]|$| then| for the motion)"),
     ("has to|have to|needs to|need to", r"\b(?:still )?(?:has|have|needs?) to (?:ok|okay|approve|sign off|sign-off|bless)\b"),
     ("are you|you're|you are", r"\b(?:are you|you're|you are) (?:ok|okay|fine|good|happy|alright) (?:with|if|to|\w+ing)\b[^.!\n]*\?|"
      r"\b(?:check|confirm|make sure) (?:that )?you(?:'re| are) (?:ok|okay|good|fine|happy|alright) with\b"),
@@ -243,7 +246,7 @@ DECISION = rule_set(
     r"picked|opted|committed|aligned|resolved|concluded|voted|went with|gone with|signed off on|"
     r"approved|accepted|adopted|rejected|greenlit|green-lit|ratified|selected|pulled|dropped|killed|removed|"
     r"cut|scrapped|moved|switched|bumped|changed|postponed|cancell?ed|shelved|paused)\b"
-    r"(?! (?:your|my|his|her|the invite|the invitation|the meeting|the call)\b)"),
+    r"(?! (?:your|my|his|her|us|the invite|the invitation|the meeting|the call)\b)"),
     ("and ", r"\band (?:have |finally |ultimately |eventually |unanimously )?(?:decided|agreed) (?:to|not to|on|"
     r"against|that)\b"),
     ("decided|agreed|settled|resolved|confirmed", r"\b(?:it was|it's been|it has been|it is|it's) (?:decided|agreed|settled|resolved|confirmed)\b"),
@@ -349,8 +352,8 @@ DECISION = rule_set(
     ("(accepted)|(approved)|(decided)|(adopted)|(rejected)", r"\((?:accepted|approved|decided|adopted|rejected)\)"),
     ("freeze|ban|moratorium|embargo", r"\b(?:freeze|ban|moratorium|embargo|hiring freeze) is (?:now )?(?:on|in effect|lifted|over|off)\b"),
     ("support", r"\b(?:drops|dropping|dropped|ends|ending|ended) support for\b|\bsupport (?:ends|stops|is dropped|is ending)\b"),
-    ("moves|moved|switches|goes", r"\b(?:moves|switches|goes) (?:down |up |back |over )?(?:from [^.!?\n]{1,40} )?(?:to|into) "
-     r"(?!see|check|bed|lunch|sleep)\w"),
+    ("moves|switches|goes from", r"\b(?:moves|switches) (?:down |up |back |over )?(?:from [^.!?\n]{1,40} )?(?:to|into) "
+     r"(?!see|check|bed|lunch|sleep|the next (?:stage|step|column|status))\w|\bgoes from [^.!?\n]{1,40} to \w"),
     ("coming out|going away|goes away", r"\b(?:is|are) (?:coming out of|going away)\b|\bgoes away\b"),
     ("is what|are what", r"\b(?:is|are) what (?:we're|we are|we'll be|we will be) (?:doing|going with|shipping|using|building)\b"),
     ("pull the plug|pulling the plug|pulled the plug", r"\b(?:pull|pulling|pulled) the plug on\b"),
@@ -383,8 +386,10 @@ DECISION = rule_set(
      r"february|march|april|may|june|july|august|september|october|november|december|q[1-4]|h[12]|v\d|"
      r"\d{1,2}(?:st|nd|rd|th)?\b|tomorrow|today|eod|eow|backlog|beta|ga|prod|production)\b"),
     # policies: "all new services must…", "no one deploys on Fridays any more"
-    ("must|required|may not|will|cannot|can't|no longer", r"^(?:\W*)(?:all|every|any|each|no) (?:new |future |)[\w-]+s? "
-     r"(?:(?:[\w-]+ ){0,3})(?:must|will now|are required to|is required to|may not|cannot|can't|no longer)\b"),
+    ("must|required|may not|will|cannot|can't|no longer|gets|get |receive", r"(?:^|[.:;\n]\s*|\s-\s)(?:\W*)(?:all|every|any|each|no) (?:new |future |)[\w-]+s? "
+     r"(?:(?:[\w$-]+ ){0,4})(?:must|will now|are required to|is required to|may not|cannot|can't|no longer|gets?|"
+     r"will get|receives?|now gets?)\b"),
+    ("agree", r"\b(?:we|everyone|all|we all) (?:are |all )?agree (?:that|to|on)\b"),
     ("the plan|the way forward|the path forward|the direction|the winner|the pick|the choice",
      r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
     ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? (?!thanks|thank|thx|bye|see|talk|later|cya)"
@@ -449,7 +454,10 @@ CUSTOMER = re.compile(
     r"employees who use|segments?|cohorts?|personas?|audience|"
     r"(?:firms|companies|teams|agencies|businesses|organi[sz]ations|orgs|shops|stores|restaurants|"
     r"clinics|hospitals|schools) (?:that|who) (?:use|integrate|rely|depend|run|pay|buy)|"
-    r"people (?:who|that|using|on|with|signing|upgrading|running|at|in|from)|(?:a lot of|many|most|lots of|plenty of) "
+    r"people (?:who|that|using|on|with|signing|upgrading|running|at|in|from|kept|keep|keeps|were|are|have|had|"
+    r"asked|told|said)|they(?:'re| are) (?:a|an|our) (?:[\w-]+ ){0,2}(?:chain|clinic|client|customer|account|partner|"
+    r"company|business|group|school|district|hospital|nonprofit|charity|reseller|agency|retailer|restaurant|"
+    r"store|shop|bank|firm|startup|enterprise)|(?:a lot of|many|most|lots of|plenty of) "
     r"people|(?:a lot|many|most|some|half|all) of them\b|they (?:told us|asked|keep asking|kept asking|complained|"
     r"were telling)|folks (?:who|that|using|on|with|running)|"
     r"anyone (?:who|using|on|running|upgrading)|(?:those|teams|everyone) (?:running|using|upgrading|on)|"
@@ -465,8 +473,9 @@ CUSTOMER = re.compile(
 )
 # "<some people> asked for / told us / keep asking": whoever asks is the customer of the choice.
 ASKERS = re.compile(
-    r"\b[a-z]+s (?:have |had |all |kept |keep |literally )?(?:asked for|asking for|requested|told us|"
-    r"keep asking|kept asking|kept telling|keep telling|complained|listed it|were bailing|are bailing)\b"
+    r"\b[a-z]+s (?:[\w']+ ){0,3}?(?:have |had |all |kept |keep |literally )?(?:asked for|asking for|requested|told us|"
+    r"keep asking|kept asking|kept telling|keep telling|complained|listed it|were bailing|are bailing|said|"
+    r"kept writing in|keep writing in|wrote in|write in)\b"
 )
 # Before a people noun that is the subject of its sentence: "Most of our", "Eight of the ten", "Low-vision".
 SUBJECT_LEAD = re.compile(

@@ -55,6 +55,7 @@ _EMOJI_WORDS = {
 _UNICODE_EMOJI = str.maketrans(
     {
         "✅": " emoji_check ",
+        "🟢": " emoji_check ",
         "✔": " emoji_check ",
         "☑": " emoji_check ",
         "👍": " emoji_thumbsup ",
