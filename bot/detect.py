@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import ahocorasick
+
 from bot import rules as R
 from bot.models import Kind, Principle, Verdict
 from bot.text import normalise
@@ -70,7 +72,7 @@ def _approval_request_at(text: str, match: re.Match) -> bool:
     return not (R.NEEDS.match(match.group(0)) and R.ASKS_WHETHER.match(before))
 
 
-def _has_approval(text: str) -> bool:
+def _has_approval(text: str, present: frozenset[str]) -> bool:
     lead = R.APPROVAL_LEAD.match(text)
     if lead:
         rest = text[lead.end() :].lstrip()
@@ -78,7 +80,7 @@ def _has_approval(text: str) -> bool:
             return False
         # ":white_check_mark: *Decided*: …" marks a decision with a check, it approves nothing.
         return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and R.DECISION.match(rest))
-    for match in R.APPROVAL.finditer(text):
+    for match in R.APPROVAL.finditer(text, present):
         left, right = _bounds(text, match.start(), match.end())
         sentence = text[left:right]
         if _is_question(sentence) or R.HYPOTHETICAL.search(text, left, match.start()):
@@ -150,34 +152,43 @@ def _with_adjectives(norm: str, match: re.Match) -> str:
     return " ".join([*lead, match.group(0)])
 
 
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9/'+.\-]*")
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 class PrincipleMatcher:
     """Finds the principles a text touches, from each principle's signals.
 
-    Signals are indexed by the first three letters of their first word, so a message costs one
-    dictionary look-up per distinct word, and a regex only for the signals that might match.
+    All signals go into one Aho-Corasick automaton: a message is read once, whatever the number
+    of principles and signals; a hit counts when it starts a word (and, without `*`, ends one).
     """
 
     def __init__(self, principles: Sequence[Principle]):
         self._order = {p.id: n for n, p in enumerate(principles)}
-        self._index: dict[str, list[tuple[str, re.Pattern]]] = {}
+        self._entries: dict[str, list[tuple[str, bool]]] = {}
         for p in principles:
             for signal in p.signals:
-                stem = signal[:-1] if signal.endswith("*") else signal
-                body = r"\s+".join(re.escape(w) for w in stem.split())
-                tail = r"\w*" if signal.endswith("*") else r"(?![\w])"
-                pattern = re.compile(r"(?<![\w])" + body + tail)
-                self._index.setdefault(stem.split()[0][:3], []).append((p.id, pattern))
+                prefix = signal.endswith("*")
+                stem = " ".join((signal[:-1] if prefix else signal).split())
+                self._entries.setdefault(stem, []).append((p.id, prefix))
+        self._automaton = ahocorasick.Automaton()
+        for stem in self._entries:
+            self._automaton.add_word(stem, stem)
+        if self._entries:
+            self._automaton.make_automaton()
         self._customer_id = principles[0].id if principles else None
 
     def match(self, norm: str, customer: bool = False) -> tuple[str, ...]:
         found: set[str] = set()
-        for key in {word[:3] for word in _TOKEN.findall(norm)}:
-            for pid, pattern in self._index.get(key, ()):
-                if pid not in found and pattern.search(norm):
-                    found.add(pid)
+        if self._entries:
+            for end, stem in self._automaton.iter(norm):
+                start = end - len(stem) + 1
+                if start > 0 and _is_word_char(norm[start - 1]):
+                    continue
+                ends_word = end + 1 >= len(norm) or not _is_word_char(norm[end + 1])
+                for pid, prefix in self._entries[stem]:
+                    if prefix or ends_word:
+                        found.add(pid)
         if customer and self._customer_id:
             found.add(self._customer_id)
         # File order, so the customer principle (the first entry) always leads.
@@ -188,15 +199,18 @@ def classify_kind(norm: str) -> Kind:
     """The kind of a normalised message, by the rules' order: request, approval, decision."""
     if not norm:
         return Kind.OTHER
-    for match in R.APPROVAL_REQUEST.finditer(norm):
+    present = R.words_in(norm, R.TRIGGER_WORDS)
+    for match in R.APPROVAL_REQUEST.finditer(norm, present):
         if _approval_request_at(norm, match):
             return Kind.APPROVAL_REQUEST
-    if _has_approval(norm):
+    if _has_approval(norm, present):
         return Kind.APPROVAL
     if R.DECLINE.match(norm):
         return Kind.OTHER
-    norm = R.LEADING_EMOJI.sub("", norm)
-    for match in R.DECISION.finditer(norm):
+    if norm.startswith("emoji_"):
+        norm = R.LEADING_EMOJI.sub("", norm)
+        present = R.words_in(norm, R.TRIGGER_WORDS)
+    for match in R.DECISION.finditer(norm, present):
         if _decision_at(norm, match):
             return Kind.DECISION
     return Kind.OTHER

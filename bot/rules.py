@@ -6,36 +6,63 @@ Every pattern runs on normalised text (lower case, markup turned into words; see
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+
+import ahocorasick
 
 
 class Rules:
-    """Patterns, each with literal words one of which must occur before the pattern is tried.
+    """Patterns, each with literal words that must occur before the pattern is tried.
 
-    Checking a few substrings is far cheaper than running a regex over the text, and most
-    messages contain none of a rule's words.
+    `"a|b"` means a or b must occur; `"a|b&c|d"` means (a or b) and (c or d). Checking which of
+    the words occur, once per message, is far cheaper than running every regex over the text,
+    and most messages contain none of a rule's words.
     """
 
     def __init__(self, rules: Sequence[tuple[str, str]], flags: int = 0):
-        self._rules = tuple((tuple(words.split("|")), re.compile(pattern, flags)) for words, pattern in rules)
+        self._rules = tuple(
+            (tuple(frozenset(group.split("|")) for group in words.split("&")), re.compile(pattern, flags))
+            for words, pattern in rules
+        )
+        self.words = frozenset(w for groups, _ in self._rules for group in groups for w in group)
+        self._sorted_words = tuple(sorted(self.words))
+        # word → the rules whose first group it satisfies, so a message visits only those rules
+        by_word: dict[str, list[int]] = {}
+        for i, (groups, _) in enumerate(self._rules):
+            for word in groups[0]:
+                by_word.setdefault(word, []).append(i)
+        self._by_word = {word: tuple(rules) for word, rules in by_word.items()}
 
-    def finditer(self, text: str) -> Iterator[re.Match]:
-        for words, pattern in self._rules:
-            for word in words:  # a plain loop: twice as fast as any() with a generator here
-                if word in text:
-                    yield from pattern.finditer(text)
-                    break
+    def finditer(self, text: str, present: frozenset[str] | None = None) -> Iterator[re.Match]:
+        if present is None:
+            present = words_in(text, self._sorted_words)
+        candidates = sorted({i for word in present for i in self._by_word.get(word, ())})
+        for i in candidates:
+            groups, pattern = self._rules[i]
+            if all(not group.isdisjoint(present) for group in groups[1:]):
+                yield from pattern.finditer(text)
 
-    def match(self, text: str) -> re.Match | None:
-        for words, pattern in self._rules:
-            for word in words:
-                if word in text:
-                    found = pattern.match(text)
-                    if found:
-                        return found
-                    break
+    def match(self, text: str, present: frozenset[str] | None = None) -> re.Match | None:
+        for found in self.finditer(text, present):
+            if found.start() == 0:
+                return found
         return None
+
+
+def words_in(text: str, words: Iterable[str]) -> frozenset[str]:
+    """The given trigger words that occur in `text`: one Aho-Corasick pass over the text."""
+    return frozenset(word for _, word in _automaton(tuple(words)).iter(text))
+
+
+@functools.cache
+def _automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
 
 
 def rule_set(*rules: tuple[str, str], flags: int = 0) -> Rules:
@@ -296,7 +323,7 @@ DECISION = rule_set(
     ("off the table|ruled out", r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b"),
     ("green|signed off on", r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b"),
     ("a go", r"\b(?:it's|it is|is) a go\b|\bwe're a go\b"),
-    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped|deferred|punted|chosen|selected|picked|named|appointed", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
+    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped|deferred|punted|chosen|selected|picked|named|appointed& is | are | been | be | was | were | get", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
     r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
     r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
     r"sunset|retired|decommissioned|final|settled|a no-go|a go|moved to|pushed to|deferred|punted|"
@@ -320,7 +347,7 @@ DECISION = rule_set(
     r"punting) \w"),
     # A declarative change with a when, an order or a scope: "Premium response time goes from 8h to 4h",
     # "the portal will show prices starting next month", "we build Shopify before WooCommerce".
-    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to|shipping|launching|rolling out|adding|removing|enabling|disabling|turning|introducing|raising|lowering|changing|extending|opening|closing",
+    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to|shipping|launching|rolling out|adding|removing|enabling|disabling|turning|introducing|raising|lowering|changing|extending|opening|closing&from |instead of|before |until |by |starting |on |in |next |this |one more|another |default|for good|after all|anymore|any more|entirely|permanently|going forward|tonight|today|tomorrow|for now|first",
      r"\b(?:goes|moves|switch(?:es)?|stays|keeps|gets|drops|ends|starts|opens|closes|changes|becomes|defaults|"
      r"requires|accepts|offers|shows|comes? out|(?:is|are) coming out|gets? switched off|gets? turned off|"
      r"will (?:go|move|switch|stay|keep|get|drop|end|start|open|close|change|become|default|require|accept|"
@@ -378,7 +405,7 @@ DECISION = rule_set(
     (" by ", r"(?<!be )(?<!been )(?<!being )(?<!get )(?<!gets )(?<!was )(?<!were )\b(?:approved|signed off) by "
      r"(?:the )?[a-z@]"),
     # "Screen-reader mode goes into the next sprint", "the launch moves to Q3"
-    ("goes|go |moves|move |ships|ship |lands|launches|slips|pushed|starts|kicks off|rolls out|will ",
+    ("goes|go |moves|move |ships|ship |lands|launches|slips|pushed|starts|kicks off|rolls out|will &sprint|week|month|quarter|release|cycle|milestone|day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q1|q2|q3|q4|h1|h2|tomorrow|today|eod|eow|backlog|beta|ga|prod|0|1|2|3|4|5|6|7|8|9",
      r"\b(?:goes|moves|ships|lands|launches|slips|gets pushed|is pushed|starts|kicks off|rolls out|goes live|"
      r"goes out|will (?:go|move|ship|land|launch|start|roll out|slip))\b(?: [\w'-]+){0,4}? (?:next|this|on|by|in|"
      r"to|until|after|before|into|from) (?:the |our |a )?(?:next |following |coming )?(?:sprint|week|month|"
@@ -555,4 +582,5 @@ STOP = frozenset(
     "who which what when we they it is are was were be been many some most all any more".split()
 )
 
-
+# Every trigger word of the three rule sets, searched once per message.
+TRIGGER_WORDS = tuple(sorted(APPROVAL_REQUEST.words | APPROVAL.words | DECISION.words))
