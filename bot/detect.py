@@ -15,18 +15,23 @@ from collections.abc import Sequence
 
 import ahocorasick
 
+from bot import customers as C
+from bot import decisions as D
 from bot import rules as R
 from bot.models import Kind, Principle, Verdict
 from bot.text import normalise
 
 
 def _is_label(norm: str, match: re.Match) -> bool:
-    if R.CUSTOMER_AS_LABEL.match(norm, match.start()):
+    if C.CUSTOMER_AS_LABEL.match(norm, match.start()):
         return True
     return match.group(0).startswith("client") and bool(
-        R.SOFTWARE_BEFORE.search(norm, max(0, match.start() - 12), match.start())
+        C.SOFTWARE_BEFORE.search(norm, max(0, match.start() - 12), match.start())
     )
 
+
+# Every trigger word of the three rule sets, searched once per message.
+_TRIGGER_WORDS = tuple(sorted(R.APPROVAL_REQUEST.words | R.APPROVAL.words | D.DECISION.words))
 
 _SENTENCE_BREAK = ".!?;\n"
 # Sentences, and the parts of notes and announcements, also start after a colon or a dash; an
@@ -47,7 +52,7 @@ def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_question(sentence: str) -> bool:
     s = sentence.strip()
-    return s.endswith("?") or bool(R.QUESTION_START.match(s))
+    return s.endswith("?") or bool(D.QUESTION_START.match(s))
 
 
 def _decision_at(text: str, match: re.Match) -> bool:
@@ -55,11 +60,11 @@ def _decision_at(text: str, match: re.Match) -> bool:
     sentence = text[left:right]
     if _is_question(sentence):
         return False
-    if R.HYPOTHETICAL.search(text, left, match.start()):
+    if D.HYPOTHETICAL.search(text, left, match.start()):
         return False
-    if R.UNDECIDED.search(sentence) or R.PERSONAL.search(sentence):
+    if D.UNDECIDED.search(sentence) or D.PERSONAL.search(sentence):
         return False
-    return not R.CONDITION_AFTER.search(text, match.end(), right)
+    return not D.CONDITION_AFTER.search(text, match.end(), right)
 
 
 def _approval_request_at(text: str, match: re.Match) -> bool:
@@ -79,11 +84,11 @@ def _has_approval(text: str, present: frozenset[str]) -> bool:
         if rest.startswith("?"):
             return False
         # ":white_check_mark: *Decided*: …" marks a decision with a check, it approves nothing.
-        return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and R.DECISION.match(rest))
+        return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and D.DECISION.match(rest))
     for match in R.APPROVAL.finditer(text, present):
         left, right = _bounds(text, match.start(), match.end())
         sentence = text[left:right]
-        if _is_question(sentence) or R.HYPOTHETICAL.search(text, left, match.start()):
+        if _is_question(sentence) or D.HYPOTHETICAL.search(text, left, match.start()):
             continue
         if re.search(r"\bnot\b", text[left : match.start()]):
             continue
@@ -103,30 +108,30 @@ def find_customer(norm: str) -> str | None:
     people named by what they do ("ops managers asked for it").
     """
     benefit = None
-    for match in R.CUSTOMER.finditer(norm):
+    for match in C.CUSTOMER.finditer(norm):
         if _is_label(norm, match):
             continue
         if benefit is None:
-            benefit = bool(R.BENEFIT.search(norm))
+            benefit = bool(C.BENEFIT.search(norm))
         if benefit or _opens_sentence(norm, match.start()):
             return _with_adjectives(norm, match)
-    asker = R.ASKERS.search(norm)
+    asker = C.ASKERS.search(norm)
     if asker:
         return asker.group(0).split()[0]
-    people = R.PEOPLE_SUBJECT.search(norm)
-    if people and (people.group("who") or "") not in R.NOT_PEOPLE:
+    people = C.PEOPLE_SUBJECT.search(norm)
+    if people and (people.group("who") or "") not in C.NOT_PEOPLE:
         return people.group("who") or people.group("who2")
     if benefit is None:
-        benefit = bool(R.BENEFIT.search(norm))
+        benefit = bool(C.BENEFIT.search(norm))
     # People the choice serves, named by role ("ops managers", "new hires", "travellers")
-    for match in R.ROLE_PLURAL.finditer(norm):
-        if match.group(0) in R.NOT_PEOPLE:
+    for match in C.ROLE_PLURAL.finditer(norm):
+        if match.group(0) in C.NOT_PEOPLE:
             continue
         if _opens_sentence(norm, match.start()) or (
             benefit
             and (
-                R.SERVED_AFTER.match(norm, match.end())
-                or R.SERVED_BEFORE.search(norm, max(0, match.start() - 40), match.start())
+                C.SERVED_AFTER.match(norm, match.end())
+                or C.SERVED_BEFORE.search(norm, max(0, match.start() - 40), match.start())
             )
         ):
             return _with_adjectives(norm, match)
@@ -138,7 +143,7 @@ def _opens_sentence(norm: str, start: int) -> bool:
     left = start
     while left > 0 and norm[left - 1] not in _SUBJECT_BREAK and norm[left - 1] < "\u2000":
         left -= 1
-    return bool(R.SUBJECT_LEAD.fullmatch(norm, left, start))
+    return bool(C.SUBJECT_LEAD.fullmatch(norm, left, start))
 
 
 def has_customer_rationale(norm: str) -> bool:
@@ -148,7 +153,7 @@ def has_customer_rationale(norm: str) -> bool:
 
 def _with_adjectives(norm: str, match: re.Match) -> str:
     words = norm[max(0, match.start() - 30) : match.start()].split()
-    lead = [w for w in words[-2:] if w.isalpha() and w not in R.STOP]
+    lead = [w for w in words[-2:] if w.isalpha() and w not in C.STOP]
     return " ".join([*lead, match.group(0)])
 
 
@@ -199,7 +204,7 @@ def classify_kind(norm: str) -> Kind:
     """The kind of a normalised message, by the rules' order: request, approval, decision."""
     if not norm:
         return Kind.OTHER
-    present = R.words_in(norm, R.TRIGGER_WORDS)
+    present = R.words_in(norm, _TRIGGER_WORDS)
     for match in R.APPROVAL_REQUEST.finditer(norm, present):
         if _approval_request_at(norm, match):
             return Kind.APPROVAL_REQUEST
@@ -208,9 +213,9 @@ def classify_kind(norm: str) -> Kind:
     if R.DECLINE.match(norm):
         return Kind.OTHER
     if norm.startswith("emoji_"):
-        norm = R.LEADING_EMOJI.sub("", norm)
-        present = R.words_in(norm, R.TRIGGER_WORDS)
-    for match in R.DECISION.finditer(norm, present):
+        norm = D.LEADING_EMOJI.sub("", norm)
+        present = R.words_in(norm, _TRIGGER_WORDS)
+    for match in D.DECISION.finditer(norm, present):
         if _decision_at(norm, match):
             return Kind.DECISION
     return Kind.OTHER

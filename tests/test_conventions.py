@@ -12,7 +12,8 @@ from bot.cli import cli
 from bot.config import Settings
 
 README = (ROOT / "README.md").read_text()
-CORE = ["models", "detect", "policy", "engine", "store", "text", "digest", "prfaq", "principles",
+CORE = ["models", "detect", "rules", "decisions", "customers", "policy", "engine", "store", "schema", "text",
+        "digest", "prfaq", "principles",
         "prompts", "actions", "evaluate", "console", "errors"]
 SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "openai", "aiohttp")
 

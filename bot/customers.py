@@ -1,0 +1,120 @@
+"""The words that name a customer, and the words that give a reason involving them.
+
+Every pattern runs on normalised text (lower case, markup turned into words; see text.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+CUSTOMER = re.compile(
+    r"\b(?:customers?|customer's|customers'|users?|user's|users'|end[- ]users?|clients?|buyers?|shoppers?|"
+    r"patients?|subscribers?|members?|merchants?|sellers?|guests?|visitors?|readers?|viewers?|listeners?|"
+    r"players?|students?|learners?|parents?|teachers?|families|travell?ers|riders?|drivers?|hosts?|"
+    r"tenants?|accounts|admins|prospects|signups|sign-ups|charities|nonprofits|non-profits|ngos|clerks|"
+    r"cooks|chefs|crews|reps|techs|sres|devs|new hires|hires|pharmacists|dispatchers|(?:business|shop|store|restaurant|property|home|"
+    r"pet|car) owners|developers (?:using|integrating|building|who)|devs using|integrators|partners|"
+    r"callers|residents|citizens|donors|volunteers|fans|creators|advertisers|publishers|agents|"
+    r"employees who use|segments?|cohorts?|personas?|audience|"
+    r"(?:firms|companies|teams|agencies|businesses|organi[sz]ations|orgs|shops|stores|restaurants|"
+    r"clinics|hospitals|schools) (?:that|who) (?:use|integrate|rely|depend|run|pay|buy)|"
+    r"people (?:who|that|using|on|with|signing|upgrading|running|at|in|from|kept|keep|keeps|were|are|have|had|"
+    r"asked|told|said)|they(?:'re| are) (?:a|an|our) (?:[\w-]+ ){0,2}(?:chain|clinic|client|customer|account|partner|"
+    r"company|business|group|school|district|hospital|nonprofit|charity|reseller|agency|retailer|restaurant|"
+    r"store|shop|bank|firm|startup|enterprise)|(?:a lot of|many|most|lots of|plenty of) "
+    r"people|(?:a lot|many|most|some|half|all) of them\b|they (?:told us|asked|keep asking|kept asking|complained|"
+    r"were telling)|folks (?:who|that|using|on|with|running)|"
+    r"anyone (?:who|using|on|running|upgrading)|(?:those|teams|everyone) (?:running|using|upgrading|on)|"
+    r"community|contributors|downstream(?: users| projects| packagers| distros)?|distros|distributions|"
+    r"plugin authors|extension authors|app developers|third-party developers|library users|api consumers|"
+    r"consumers|operators|cluster admins|maintainers of|newcomers|first-time|beginners|"
+    r"nps|csat|churn\w*|support tickets?|tickets from|cx|accessibility|a11y|screen readers?|"
+    r"focus groups?|user research|usability (?:tests?|testing|study|sessions?)|user testing|surveys?|"
+    r"feedback from|beta testers|early adopters|in the field|in the wild|"
+    r"so (?:that )?(?:they|people|you|folks|everyone|anyone|nobody|no one) (?:can|can't|don't|won't|no longer|"
+    r"will|get|have|stop|never|aren't|are not)|"
+    r"our (?:enterprise|smb|pro|free|paying|biggest|largest|top)\b)"
+)
+# "<some people> asked for / told us / keep asking": whoever asks is the customer of the choice.
+ASKERS = re.compile(
+    r"\b[a-z]+s (?:[\w']+ ){0,3}?(?:have |had |all |kept |keep |literally )?(?:asked for|asking for|requested|told us|"
+    r"keep asking|kept asking|kept telling|keep telling|complained|listed it|were bailing|are bailing|said|"
+    r"kept writing in|keep writing in|wrote in|write in)\b"
+)
+# Before a people noun that is the subject of its sentence: "Most of our", "Eight of the ten", "Low-vision".
+SUBJECT_LEAD = re.compile(
+    r"\W*(?:(?:most|many|some|all|half|a lot|lots|plenty|several|few|none|\w+) of (?:the |our |their |those |these )?"
+    r"(?:\w+ )?)?(?:the |our |their |those |these |new |existing |older |younger |small |smaller |larger |bigger )?"
+    r"(?:[\w-]+ ){0,2}"
+)
+# People named by what they do, as the subject of what follows: "home cooks who arrive from search",
+# "the returns clerks push 600 parcels a day", "the AP team works the close across three timezones".
+PEOPLE_SUBJECT = re.compile(
+    r"\b(?P<who>[a-z]{3,}s) (?:who|that) (?!is\b|was\b)\w+|"
+    r"\b(?P<who2>(?!the |our |my |a |whole |entire |half |this |that )[a-z]+ team) (?:works|uses|runs|relies|needs|"
+    r"wants|asked|spends|was|is) \b"
+)
+# A customer noun used as a label for a thing the team handles, not the people themselves.
+CUSTOMER_AS_LABEL = re.compile(
+    r"\b(?:customer|client|user|partner|member) (?:call|calls|meeting|meetings|sync|demo|db|database|"
+    r"table|tables|id|ids|record|records|portal|list|service|api|model|schema|export|import|data|"
+    r"success team|support team|team|stories|story|research|interviews?|council|conference|event|offsite|"
+    r"dinner|summit|name|names|field|fields|object|objects|migration|provisioning|onboarding call|"
+    r"library|side|sdk|app|code|certificate|secret|cert)\b"
+)
+# Plural nouns that usually name people by what they do.
+ROLE_PLURAL = re.compile(
+    r"\b(?:[a-z]{3,}(?:ers|ors|ists|ians|ees|ants|ents)|people|folks|staff|employees|colleagues|teammates|"
+    r"newcomers|beginners|newbies|everyone who|anyone who|teams that|teams who|kids|adults|seniors|"
+    r"women|men|humans|households|homeowners|renters|owners|nurses|doctors|clinicians|lawyers)\b"
+)
+NOT_PEOPLE = frozenset(
+    """servers containers headers footers layers filters parameters orders numbers letters papers others
+    matters chapters clusters workers buffers routers markers triggers answers offers registers computers
+    errors vendors competitors investors auditors regulators folders borders covers corners powers hours
+    characters barriers centers centres counters trackers checkers loaders builders handlers
+    controllers adapters connectors selectors iterators processors monitors sensors vectors
+    factors actors indicators generators compilers debuggers linters runners schedulers brokers
+    producers parsers encoders decoders wrappers helpers mappers reducers
+    documents events payments components environments requirements incidents deployments comments
+    elements experiments arguments statements settlements amounts contents moments agreements
+    departments governments improvements investments measurements assignments attachments fragments
+    instruments movements shipments treatments adjustments enhancements replacements commitments
+    variants constants grants plants descendants accelerators owners members' others' teammates
+    colleagues""".split()
+)
+
+
+# Around a role noun: the people act, want, struggle ("nurses can't…") or are helped ("so nurses…").
+SERVED_AFTER = re.compile(
+    r" (?:\w+ ){0,2}?(?:can't|cannot|can|could|keep|kept|want|wanted|need|needed|asked|ask|are|were|have|had|"
+    r"don't|didn't|won't|will|would|get|got|hit|see|saw|told|complain\w*|struggl\w*|love|hate|prefer|"
+    r"expect|rely|use|using|who|that|on|in|with|say|said|report\w*|lose|lost|miss|missed|spend|spent)\b"
+)
+SERVED_BEFORE = re.compile(
+    r"(?:for|so|help|helps|helping|let|lets|give|gives|giving|saves|save|protect|protects|serve|serves|"
+    r"because|since|as) (?:the |our |all |new |existing |most |many |some |those )?(?:[\w-]+ )?$"
+)
+
+
+# "the desktop client", "a web client": software, not a customer.
+SOFTWARE_BEFORE = re.compile(r"(?:desktop|mobile|web|api|native|ios|android|http|email|cli|thin|rich|java) $")
+
+
+BENEFIT = re.compile(
+    r"\b(?:because|bc|since|as|so|so that|so they|to help|helps?|helping|for|given|based on|after|"
+    r"asked|asking|ask|requested|requesting|request|requests|complain\w*|keep|keeps|kept|want|wants|"
+    r"wanted|need|needs|needed|struggl\w*|confus\w*|frustrat\w*|annoy\w*|easier|faster|quicker|simpler|"
+    r"cheaper|safer|clearer|can't|cannot|unable|pain|painful|love|loved|prefer\w*|expect\w*|benefit\w*|"
+    r"save|saves|saving|improv\w*|reduc\w*|fewer|less|better|happier|drop[- ]off|abandon\w*|churn\w*|"
+    r"lose|losing|lost|stuck|hit|hitting|hurt\w*|affect\w*|impact\w*|blocked|blocking|waiting|wait|"
+    r"feedback|told us|tell us|report\w*|survey\w*|interview\w*|research|data shows|on behalf of|"
+    r"protect\w*|privacy|trust|delight\w*|experience|accessible|usable|value|get their|get to|"
+    r"fix|fixes|fixing|break|breaks|broke|breaking|seeing|getting|experiencing|running into|"
+    r"breaking|backwards?[- ]compat\w*|compatib\w*|upgrade path|migration path|friction|onboard\w*|discover\w*|adopt\w*|usability|ux|shouldn't|should not|understand|must-have|must have|bailing|surprise)\b"
+)
+
+STOP = frozenset(
+    "a an the our their for to of and or but because since so as by with from that this these those "
+    "who which what when we they it is are was were be been many some most all any more".split()
+)
