@@ -87,13 +87,13 @@ class Engine:
                 React(message.channel, message.ts),
                 Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), held=None),
             ]
-        held = policy.hold_reason(verdict, self._context(message, now), self.rules, now)
+        context = self._context(message, now)
+        held = policy.hold_reason(verdict, context, self.rules, now)
         if held is None and self.store.record_nudge(message, decision_id, now) is None:
             held = "this thread was already asked once"
         logged = Logged(decision_id, verdict.kind, False, held=held)
         if held:
             return [logged]
-        settings = self.store.channel_settings(message.platform, message.workspace, message.channel)
         nudge = Nudge(
             decision_id=decision_id,
             channel=message.channel,
@@ -101,7 +101,7 @@ class Engine:
             author=message.author,
             kind=verdict.kind,
             text=self.prompts.render("nudge.md", kind=verdict.kind.value, question=self.question),
-            ephemeral=settings.ephemeral,
+            ephemeral=context.channel.ephemeral,
         )
         return [nudge, logged]
 
