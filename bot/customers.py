@@ -29,6 +29,13 @@ CUSTOMER = re.compile(
     r"plugin authors|extension authors|app developers|third-party developers|library users|api consumers|"
     r"consumers|operators|cluster admins|maintainers of|newcomers|first-time|beginners|"
     r"nps|csat|churn\w*|support tickets?|tickets from|cx|accessibility|a11y|screen readers?|"
+    r"(?:volume|calls|complaints|requests|escalations|tickets|chats) from (?:the |our )?|on (?:the|our) waitlist|"
+    r"their (?:[\w-]+ ){0,2}(?:team|crew|staff|folks|people|users|customers|clinic|clinics|stores|shops|members|"
+    r"drivers|nurses|teachers|students|patients|leads|regulars|gps|doctors|admins|managers|planners|pickers)\b|"
+    r"regulars|(?:buying|ordering|paying|booking|renting) (?:from|with|through) us|(?:who|that) (?:buy|order|pay) "
+    r"(?:from|us)|[a-z]+'s (?:[\w-]+ ){0,2}(?:[a-z]{3,}(?:ers|ors|ists|ants|ents|ees)|staff|crew|folks)\b|"
+    r"[a-z]+s we lost|(?:crew|team|staff|folks|people) (?:at|in|from|on) the\b|broke (?:[\w-]+ ){0,4}for (?:a|an|the|"
+    r"our|some|many) [\w-]+|"
     r"focus groups?|user research|usability (?:tests?|testing|study|sessions?)|user testing|surveys?|"
     r"feedback from|beta testers|early adopters|in the field|in the wild|"
     r"so (?:that )?(?:they|people|you|folks|everyone|anyone|nobody|no one) (?:can|can't|don't|won't|no longer|"
@@ -43,7 +50,8 @@ ASKERS = re.compile(
 )
 # Before a people noun that is the subject of its sentence: "Most of our", "Eight of the ten", "Low-vision".
 SUBJECT_LEAD = re.compile(
-    r"\W*(?:(?:most|many|some|all|half|a lot|lots|plenty|several|few|none|\w+) of (?:the |our |their |those |these )?"
+    r"\W*(?:(?:a |one |two )?(?:most|many|some|all|half|a lot|lots|plenty|several|few|none|\w+) of "
+    r"(?:the |our |their |those |these )?"
     r"(?:\w+ )?)?(?:the |our |their |those |these |new |existing |older |younger |small |smaller |larger |bigger )?"
     r"(?:[\w-]+ ){0,2}"
 )
@@ -60,7 +68,8 @@ CUSTOMER_AS_LABEL = re.compile(
     r"table|tables|id|ids|record|records|portal|list|service|api|model|schema|export|import|data|"
     r"success team|support team|team|stories|story|research|interviews?|council|conference|event|offsite|"
     r"dinner|summit|name|names|field|fields|object|objects|migration|provisioning|onboarding call|"
-    r"library|side|sdk|app|code|certificate|secret|cert)\b"
+    r"library|side|sdk|app|code|certificate|secret|cert|success|advisory|facing|-facing|experience team|"
+    r"care team|support)\b|\bcustomer-facing\b|\bchurn (?:model|rate|dashboard|report|analysis|numbers)\b"
 )
 # Plural nouns that usually name people by what they do.
 ROLE_PLURAL = re.compile(
@@ -70,7 +79,7 @@ ROLE_PLURAL = re.compile(
 )
 NOT_PEOPLE = frozenset(
     """servers containers headers footers layers filters parameters orders numbers letters papers others
-    matters chapters clusters workers buffers routers markers triggers answers offers registers computers
+    matters chapters clusters buffers routers markers triggers answers offers registers computers
     errors vendors competitors investors auditors regulators folders borders covers corners powers hours
     characters barriers centers centres counters trackers checkers loaders builders handlers
     controllers adapters connectors selectors iterators processors monitors sensors vectors

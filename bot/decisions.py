@@ -14,7 +14,7 @@ MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+DAYS = "mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?"
 
 # --- decisions: a choice that has been made and commits people to a course of action ---------
 WE = (
@@ -92,19 +92,43 @@ DECISION = rule_set(
      r"august|september|october|november|december|q[1-4])|beginning (?:in |on |next )?\w+),"),
     ("consensus", r"\bconsensus (?:was|has been|is) reached\b|\breached (?:a |rough )?consensus\b"),
     ("not ", r"^\W*not (?:doing|shipping|supporting|pursuing|going ahead with|moving forward with|merging|"
-     r"accepting|renewing)\b"),
+     r"accepting|renewing|reverting|upgrading|changing|adding|removing|migrating)\b"),
+    ("now ", r"\bnow (?:prints?|shows?|requires?|needs?|runs?|gets?|uses?|includes?|ships?|starts?|defaults?|"
+     r"opens?|closes?|supports?|accepts?|offers?|sends?|sorts?|displays?|appears?|goes|go|lives?|applies|apply|"
+     r"covers?|counts?|expires?|renews?)\b"),
+    ("no longer", r"\bno longer (?:need|needs|require|requires|get|gets|have to|has to|support|supports|accept|"
+     r"accepts|offer|offers|ship|ships|include|includes|show|shows|allow|allows|charge|charges|print|prints|"
+     r"send|sends|run|runs)\b"),
+    ("effective", r"\beffective (?:\d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r")|(?:" + MONTHS + r")(?: \d{1,2})?|"
+     r"(?:" + DAYS + r")|next \w+|q[1-4])\b"),
+    ("becomes|become", r"\bbecomes? (?:mandatory|required|optional|the default|default|standard|read-only|"
+     r"free|paid)\b"),
+    ("no ", r"^\W*(?:nope\W+|ok\W+|okay\W+)?no [\w -]{1,30} (?:this|next) (?:week|month|quarter|sprint|"
+     r"release|year|cycle)\b"),
+    ("go from|goes from", r"\bgo(?:es)? from [^.!?\n]{1,40} to \w"),
+    ("runs|ships|stays|goes|starts|moves|happens|lands|gets|keeps|sorts", r"\b(?:runs|ships|stays|goes|starts|moves|"
+     r"happens|lands|gets|keeps|sorts)\b[^,.!?\n]{1,40}, not (?:the |a |an |on |in )?[\w'-]"),
+    ("outcome|decisions|resolutions|agreed", r"(?:outcomes?|decisions|resolutions|agreed)\W*$"),
+    ("slide|slides|slip", r"\b(?:slides?|slips?) to (?:q[1-4]|h[12]|next|" + MONTHS + r"|" + DAYS + r")\b"),
+    ("closing the loop", r"\bclosing the loop\b"),
+    ("final", r"\b(?:scope|plan|list|lineup|decision|answer|version|call),? final\s*:"),
+    (" is in", r"\bis in,? [^.!?\n]{1,40} (?:is|are) out\b"),
+    ("no more", r"^\W*(?:[\w ]{1,30}: )?no more [\w-]+ing\b"),
+    ("now ", r"\bnow (?!is\b|has\b|was\b|works\b|looks\b|seems\b|does\b|says\b)[a-z]{3,}s\b"),
     ("go/no-go|go/no go", r"\bgo/no[- ]go\s*[:\-]\s*(?:go|no-go|no go)\b"),
     ("disposition|fcp", r"\b(?:final comment period|fcp)\b[^.!?\n]{0,40}\b(?:complete|completed|is now complete|"
      r"has ended|ended)\b|\bdisposition to (?:merge|close|postpone)\b[^.!?\n]{0,30}\bcomplete"),
     ("off the table|ruled out", r"\b(?:is|are) (?:now )?off the table\b|\bruled out\b"),
     ("green|signed off on", r"\b(?:green[- ]?lit|signed off on) (?:the|our)\b"),
     ("a go", r"\b(?:it's|it is|is) a go\b|\bwe're a go\b"),
-    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped|deferred|punted|chosen|selected|picked|named|appointed& is | are | been | be | was | were | get", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
+    ("cancel|postpone|pause|deprecat|discontinu|on hold|deprioriti|descop|shelved|scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|sunset|retired|decommission|approved|signed off|final|settled|no-go|a go|moved to|pushed|moved up|reschedul|bumped|deferred|punted|chosen|selected|picked|named|appointed|cut|reduced|raised|lowered|capped|limited|extended|shortened|frozen|merged|split|removed|replaced|renamed|decoupled|consolidated|mandatory|required|optional|in effect|default|gone& is | are | been | be | was | were | get", r"\b(?:is|are|has been|have been|will be|was|were|gets|get) (?:now |officially |formally |hereby )?"
     r"(?:cancell?ed|postponed|paused|deprecated|discontinued|on hold|deprioriti[sz]ed|descoped|shelved|"
     r"scrapped|killed|greenlit|green-lit|locked in|ratified|adopted|rejected|"
     r"sunset|retired|decommissioned|final|settled|a no-go|a go|moved to|pushed to|deferred|punted|"
     r"chosen|selected|picked|named|appointed|"
-    r"pushed back|moved up|rescheduled|bumped)\b"),
+    r"pushed back|moved up|rescheduled|bumped|cut|reduced|raised|lowered|capped|limited|extended|"
+    r"shortened|frozen|merged|split|removed|replaced|renamed|decoupled|consolidated|mandatory|required|"
+    r"optional|in effect|the default|now in effect|gone)\b"),
     # "Headcount for Q3 is approved" announces; "the PR was approved" reports a code review.
 
     ("final", r"^\W*final\s*:"),
@@ -123,18 +147,26 @@ DECISION = rule_set(
     r"punting) \w"),
     # A declarative change with a when, an order or a scope: "Premium response time goes from 8h to 4h",
     # "the portal will show prices starting next month", "we build Shopify before WooCommerce".
-    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|starts|opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to|shipping|launching|rolling out|adding|removing|enabling|disabling|turning|introducing|raising|lowering|changing|extending|opening|closing&from |instead of|before |until |by |starting |on |in |next |this |one more|another |default|for good|after all|anymore|any more|entirely|permanently|going forward|tonight|today|tomorrow|for now|first",
+    ("goes|go |moves|move |switch|stays|stay |keeps|keep |gets|get |drops|drop |ends|end |starts|start |opens|closes|changes|becomes|defaults|requires|accepts|offers|shows|coming out|comes out|is back|are back|switched off|turned off|will |we |we're|we are|i'm going to|shipping|launching|rolling out|adding|removing|enabling|disabling|turning|introducing|raising|lowering|changing|extending|opening|closing|stopping|pays|pay |runs|run |sorts|sends|fires|ships|lands|stop |send |print|sort|lose|loses&from |instead of|before |until |by |starting |on |in |next |this |one more|another |default|for good|after all|anymore|any more|entirely|permanently|going forward|tonight|today|tomorrow|for now|first|back|early|late",
      r"\b(?:goes|moves|switch(?:es)?|stays|keeps|gets|drops|ends|starts|opens|closes|changes|becomes|defaults|"
      r"requires|accepts|offers|shows|comes? out|(?:is|are) coming out|gets? switched off|gets? turned off|"
-     r"will (?:go|move|switch|stay|keep|get|drop|end|start|open|close|change|become|default|require|accept|"
-     r"offer|show|come out|be)|^\W*(?:shipping|launching|rolling out|adding|removing|enabling|disabling|"
-     r"turning (?:on|off)|introducing|raising|lowering|changing|extending|opening|closing)|"
+     r"pays|runs|sorts|sends|fires|ships|lands|prints|loses|"
+     r"(?<=s )(?:go|move|switch|stay|get|drop|end|start|stop|open|close|change|become|pay|run|send|print|"
+     r"sort|ship|lose)|"
+     r"will (?!be able|need|have to|see|probably|likely|try|decide|discuss|talk|meet|let|keep you|follow|review|"
+     r"consider|evaluate|think|update|share|get back|circle|sync|check|look|figure|confirm|report|post|"
+     r"ping|email|reach)\w+|^\W*(?:shipping|launching|rolling out|adding|"
+     r"removing|enabling|disabling|turning (?:on|off)|introducing|raising|lowering|changing|extending|opening|"
+     r"closing|stopping)|"
      r"we(?:'re| are)? (?!see|need|think|hope|want|should|could|would|might|can|"
      r"have|got|will|may|must|do|did|don't|didn't|had|were|was|also|all|just|still|discuss|talk|chat|"
      r"meet|sync|review|look|check|try|plan|expect|wonder|agree|disagree|know|feel|believe|guess)\w+(?:ing)?|we'll (?!see|need|think|hope|want|let|keep you|follow up|circle back|sync|"
      r"discuss|talk|check|look|try|figure)\w+|i'm going to \w+)\b"
-     r"[^.!?\n]{0,80}?\b(?:from [\w$€£:.%/-]+ to\b|instead of|before (?:anything|we|the|touching|any)|"
-     r"until (?:the |we |further|next|tomorrow|after|" + MONTHS + r"|" + DAYS + r"|\d)|by (?:end|the end|\d)|starting (?:today|tomorrow|now|next|"
+     r"[^.!?\n]{0,80}?\b(?:from [\w$€£:.%/-]+ to\b|instead of|before (?:anything|we|the|touching|any|\w+ing\b|"
+     r"\d|" + MONTHS + r")|back (?:on|in|to|into)\b|a (?:day|week|month) (?:early|earlier|late|later)|"
+     r"from (?:build|version|release|v)\s?[\w_]+|from the \d{1,2}(?:st|nd|rd|th)|"
+     r"until (?:the |we |further|next|tomorrow|after|" + MONTHS + r"|" + DAYS + r"|\d)|by (?:end|the end|\d|q[1-4]|"
+     r"h[12]|next|eod|eow|" + MONTHS + r"|" + DAYS + r")|starting (?:today|tomorrow|now|next|"
      r"this|on|in|" + DAYS + r"|" + MONTHS + r")|from (?:today|tomorrow|now|next|" + DAYS + r"|" + MONTHS +
      r"|q[1-4]|\d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r"))|on \d{1,2}(?:st|nd|rd|th)? (?:" + MONTHS + r")|"
      r"on (?:" + MONTHS + r") \d|on " + r"(?:" + DAYS + r")|in (?:" + MONTHS + r"|q[1-4]|h[12])\b|"
@@ -155,7 +187,7 @@ DECISION = rule_set(
     ("(accepted)|(approved)|(decided)|(adopted)|(rejected)", r"\((?:accepted|approved|decided|adopted|rejected)\)"),
     ("freeze|ban|moratorium|embargo", r"\b(?:freeze|ban|moratorium|embargo|hiring freeze) is (?:now )?(?:on|in effect|lifted|over|off)\b"),
     ("support", r"\b(?:drops|dropping|dropped|ends|ending|ended) support for\b|\bsupport (?:ends|stops|is dropped|is ending)\b"),
-    ("moves|switches|goes from", r"\b(?:moves|switches) (?:down |up |back |over )?(?:from [^.!?\n]{1,40} )?(?:to|into) "
+    ("moves|switches|move |switch ", r"\b(?:moves|switches|move|switch) (?:down |up |back |over )?(?:from [^.!?\n]{1,40} )?(?:to|into) "
      r"(?!see|check|bed|lunch|sleep|the next (?:stage|step|column|status))\w|\bgoes from [^.!?\n]{1,40} to \w"),
     ("coming out|going away|goes away", r"\b(?:is|are) (?:coming out of|going away)\b|\bgoes away\b"),
     ("is what|are what", r"\b(?:is|are) what (?:we're|we are|we'll be|we will be) (?:doing|going with|shipping|using|building)\b"),
@@ -187,11 +219,11 @@ DECISION = rule_set(
      r"to|until|after|before|into|from) (?:the |our |a )?(?:next |following |coming )?(?:sprint|week|month|"
      r"quarter|release|cycle|milestone|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|"
      r"february|march|april|may|june|july|august|september|october|november|december|q[1-4]|h[12]|v\d|"
-     r"\d{1,2}(?:st|nd|rd|th)?\b|tomorrow|today|eod|eow|backlog|beta|ga|prod|production)\b"),
+     r"\d{1,2}(?:st|nd|rd|th)?\b|\d+(?:_\d+)+|tomorrow|today|eod|eow|backlog|beta|ga|prod|production)\b"),
     # policies: "all new services must…", "no one deploys on Fridays any more"
-    ("must|required|may not|will|cannot|can't|no longer|gets|get |receive", r"(?:^|[.:;\n]\s*|\s-\s)(?:\W*)(?:all|every|any|each|no) (?:new |future |)[\w-]+s? "
+    ("must|required|may not|will|cannot|can't|no longer|gets|get |receive|go in|go to|go through|live in|are built", r"(?:^|[.:;\n]\s*|\s-\s)(?:\W*)(?:all|every|any|each|no) (?:new |future |)[\w-]+s? "
      r"(?:(?:[\w$-]+ ){0,4})(?:must|will now|are required to|is required to|may not|cannot|can't|no longer|gets?|"
-     r"will get|receives?|now gets?)\b"),
+     r"will get|receives?|now gets?|go in|go to|go through|live in|are built in)\b"),
     ("agree", r"\b(?:we|everyone|all|we all) (?:are |all )?agree (?:that|to|on)\b"),
     ("the plan|the way forward|the path forward|the direction|the winner|the pick|the choice",
      r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
@@ -224,7 +256,7 @@ HYPOTHETICAL = re.compile(
     r"propose|proposing|proposal is|suggest|suggesting|recommend|recommending|hope|hoping|plan to|"
     r"planning to|want to|wanna|might want|need to decide|have to decide|before we|when we|"
     r"ask(?:ed|ing)? (?:whether|if)|about to|trying to|try to|sure (?:if|whether)|how we|"
-    r"haven't|have not|hasn't|has not|didn't|did not|not yet|never|no one|nobody|nothing)\b"
+    r"haven't|have not|hasn't|has not|didn't|did not|not yet|never)\b"
 )
 # Negations anywhere in the sentence around a decision word.
 UNDECIDED = re.compile(
@@ -233,13 +265,16 @@ UNDECIDED = re.compile(
     r"settled|chosen|picked|made (?:a|the) (?:decision|call)|final|landed|concluded|resolved|aligned)\b|"
     r"\b(?:undecided|no decision|nothing (?:is |has been )?(?:decided|final)|tbd|to be decided|"
     r"still deciding|still discussing|up in the air|not final|not set in stone|open question|"
-    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision|(?:i'm|i am) going to "
-    r"(?:say no|pass))\b|"
+    r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision|(?:going to|gonna|have to|"
+    r"saying) (?:say no|pass)|saying no)\b|"
     # routine, not a new choice
     r"\b(?:as usual|as always|like always|as every (?:week|day|month)|as planned|as scheduled)\b"
 )
 # After a decision phrase, in its sentence: "we'll add tests later if we have time" is conditional.
-CONDITION_AFTER = re.compile(r"\b(?:if|unless|provided|as long as|assuming)\b")
+CONDITION_AFTER = re.compile(
+    r"\b(?:if (?:we have time|needed|necessary|possible|time permits|there's time|we can|it works|all goes well|"
+    r"nobody|no one|anyone|qa|legal|finance|they)|provided that|as long as|assuming)\b"
+)
 QUESTION_START = re.compile(
     r"^(?:@[\w.\-]+[,:]?\s+)*(?:should|shall|do|does|did|can|could|would|will|is|are|was|were|have|has|"
     r"had|what|why|how|when|which|who|where|any idea|anyone know|thoughts)\b"
