@@ -194,7 +194,6 @@ DECISION = rule_set(
     ("pull the plug|pulling the plug|pulled the plug", r"\b(?:pull|pulling|pulled) the plug on\b"),
     ("dead", r"\b(?:idea|project|feature|proposal|plan|initiative|effort|rfc|experiment|pilot) is (?:officially |now )?dead\b"),
     ("we're a|we are a", r"\bwe(?:'re| are) a (?:no|yes|go|no-go|hard no)\b"),
-    ("yes to|no to", r"^\W*(?:yes|no) to (?:the |our |a )?\w"),
     ("decision's|decision is in", r"\bdecision(?:'s| is) (?:made|final|in)\b"),
     ("the answer is|answer:", r"\b(?:the answer is|answer:)\s*(?:no|yes|a hard no)\b"),
     ("we go live|we launch|we ship|we start|we switch|we move|we cut over|we freeze|we kick off|we roll out",
@@ -229,7 +228,6 @@ DECISION = rule_set(
      r"\b(?:is|are) (?:now )?(?:the|our) (?:plan|way forward|path forward|direction|winner|pick|choice)\b"),
     ("then", r"^(?:ok|okay|fine|alright|right|cool|so),? (?!thanks|thank|thx|bye|see|talk|later|cya)"
      r"[\w' -]{1,24},? then\b[.!]*(?=\s|$)"),
-    ("let", r"^let'?s not\b"),
     ("let", r"\blet'?s (?:roll with|run with|lock (?:it |that |this )?in|go for)\b"),
     ("plan|policy|rule", r"^(?:\W*)(?:change of plans?|new policy|new rule|policy change|plan change|rule change)\b"),
     ("discussion|discussed", r"^(?:\W*)(?:after (?:some |much |a lot of |long |lengthy )?discussion|as discussed|per (?:the |our )?"
@@ -266,7 +264,8 @@ UNDECIDED = re.compile(
     r"\b(?:undecided|no decision|nothing (?:is |has been )?(?:decided|final)|tbd|to be decided|"
     r"still deciding|still discussing|up in the air|not final|not set in stone|open question|"
     r"still debating|pending decision|decision pending|awaiting (?:a |the )?decision|(?:going to|gonna|have to|"
-    r"saying) (?:say no|pass)|saying no)\b|"
+    r"saying) (?:say no|pass)|saying no|decided nothing|agreed nothing|decided on nothing)\b|"
+    r"^\W*(?:friendly )?reminder\b|"
     # routine, not a new choice
     r"\b(?:as usual|as always|like always|as every (?:week|day|month)|as planned|as scheduled)\b"
 )

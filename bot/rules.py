@@ -77,7 +77,8 @@ GRANT_NOUN = (
 APPROVAL_REQUEST = rule_set(
     # "can you approve", "could someone sign off on", "would you mind giving this a +1"
     ("approv|sign|green|give|ok |ok?|okay|bless|stamp|vote", r"\b(?:can|could|would|will|pls|please|plz|kindly)\s+(?:you|u|someone|somebody|anyone|one of you|"
-    r"legal|finance|security|hr|procurement|product|design|the [\w-]+ team|"
+    r"legal|finance|security|hr|procurement|product|design|the [\w-]+ team|the [\w-]+ (?:group|committee|board|"
+    r"council|pmc|tsc)|"
     r"you all|y'?all|you guys|folks|@[\w.\-]+)\b[^.?!\n]{0,40}?\b(?:approve\b|approval\b(?! (?:mail|email|emails|"
     r"process|flow|workflow|step|queue))|sign\s?off|sign-off|"
     r"green[- ]?light|give (?:it |this |me |us )?(?:an? |your )?(?:\+1|lgtm|ok|okay|thumbs[- ]up|go[- ]ahead)|"
@@ -98,7 +99,8 @@ APPROVAL_REQUEST = rule_set(
     r"\bvoting (?:is )?(?:now )?open\b"),
     ("permission", r"^permission to\b"),
     ("?", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
-    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut|run|start|do|try|kill|restart|drop|"
+    r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut|run|start|do|try|kill|restart|drop|add|use|"
+    r"give|offer|spend|pay|hire|book|buy|order|sign|post|share|list|"
     r"delete|bump|upgrade|rotate|reboot|apply|change)\b[^.!\n]*\?"),
     ("?", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
     ("?", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
@@ -108,7 +110,7 @@ APPROVAL_REQUEST = rule_set(
     ("?", r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
     r"roll (?:it )?out|enable|start|land|cut)\b[^.!\n]*\?"),
     ("?", r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?"),
-    ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
+    ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:quick )?(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
     r"\+1|lgtm|ok|okay|thumbs up)\s*\?"),
     ("love|appreciate|like", r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
     + GRANT_NOUN + r"(?!\w)"),
@@ -168,12 +170,16 @@ APPROVAL_REQUEST = rule_set(
     ("confirm", r"\b(?:please |pls |can you |could you )confirm (?:that )?(?:i|we|it's ok|this is ok|it is ok) "
      r"(?:can|may|to|are good)\b"),
     ("your ", r"\byour (?:blessing|sign[- ]?off|approval|ok|okay|go-ahead|green light|\+1)\b[^.!\n]*\?"),
-    ("are you|r u", r"\b(?:are you|r u|is everyone|is everybody) (?:ok|okay|fine|good|happy|cool|alright) with\b[^.!\n]*\?"),
+    ("are you|r u|is everyone|is everybody", r"\b(?:are you|r u|is everyone|is everybody) (?:ok|okay|fine|good|happy|cool|alright) with\b[^.!\n]*\?"),
+    ("is ", r"\bis (?:the |your |our )?[\w-]+ (?:ok|okay|fine|happy|good) with\b[^.!\n]*\?"),
+    ("go/no-go|go/no go", r"\bgo/no[- ]go (?:on|for|from)\b"),
+    ("your call|yes or no", r"\byour call\b|\byes or no\s*\?"),
+    ("a go", r"\b(?:for|need|needs|requesting|asking for|get) a go\b"),
     ("otherwise", r"\botherwise (?:i'll|we'll|i will|we will|i'm|we're|merging|shipping|going ahead|proceeding)\b"),
     ("hear", r"\bunless (?:i|we) hear (?:otherwise|objections|back|any objections)\b"),
     ("rfcbot", r"\brfcbot (?:fcp|poll)\b"),
     ("approver", r"\b(?:need|needs|needed|looking for|waiting (?:on|for)) (?:an? |one more |another |second |"
-     r"two |the )*approvers?\b"),
+     r"two |the |\d+ )*approvers?\b"),
 )
 # Before a request phrase, in its sentence: it asks whether approval is needed, or says it came.
 NOT_A_REQUEST = re.compile(
@@ -199,7 +205,9 @@ APPROVAL_LEAD = re.compile(
     r"happy (?:to approve|with this|for (?:this|you) to)|no concerns(?: from)?|sounds good,? go|"
     r"approval granted|ack(?:ed)?|(?<=ok )go|(?<=okay )go|(?<=yes )go|r=me|signed[.!]*$|do it|"
     r"yes from (?:me|us|legal|finance|security|my side)|yes,? (?:take|go|do it|you can|approved|please do|pls do)|"
-    r"in favou?r|\+2|code-review\+[12]|you can (?:expense|go ahead|merge|ship|deploy|proceed|take|book|buy|order|"
+    r"in favou?r|\+2|code-review\+[12]|yes to|(?:sure|ok|okay|yep|fine),? (?:take|go ahead|do it|you can)|"
+    r"lifting my hold|removing my hold|/?hold cancel(?:led)?|signed (?:in|via|on) docusign|countersigned|"
+    r"you can (?:expense|go ahead|merge|ship|deploy|proceed|take|book|buy|order|"
     r"hire|offer|send|publish|release)|"
     r"feel free to (?:merge|ship|deploy|go ahead|proceed|land)|merge (?:away|when ready)|"
     r"(?:approved|lgtm|\+1) (?:from|by) (?:me|my side|us|legal|security|finance))"
@@ -227,6 +235,8 @@ APPROVAL = rule_set(
     # "the waiver is approved": said in reply to the request it grants
     ("approved|signed off", r"(?<!pr )(?<!mr )(?<!patch )(?<!report )(?<!change )(?<!diff )"
      r"\b(?:is|are|has been|have been) (?:now |officially |formally )?(?:approved|signed off)\b"),
+    ("sign-off from me|approval from me|sign off from me", r"\byou have (?:my |the )?(?:sign[- ]?off|approval|go-ahead|green light|\+1) from me\b"),
+    ("good to|ok to|okay to|clear to|safe to", r"\b(?:good|ok|okay|fine|safe|clear) to (?:merge|ship|go|deploy|land|proceed)\b(?![^.!\n]*\?)"),
     ("feel free", r"\bfeel free to (?:merge|ship|deploy|go ahead|proceed|land)\b"),
 )
 DECLINE = re.compile(
