@@ -60,6 +60,8 @@ class UpdateNudge:
 
     decision_id: int
     text: str
+    # Words a person typed that `text` repeats, so a platform can escape them where it must.
+    quoted: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

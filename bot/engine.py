@@ -184,6 +184,20 @@ class Engine:
             self.store.update(platform, workspace, row["id"], status="deleted", text=None, updated_at=now)
         return []
 
+    def decision(self, platform: str, workspace: str, decision_id: int) -> dict | None:
+        """One logged row of this workspace, or None."""
+        return self.store.get(platform, workspace, decision_id)
+
+    def annotate(self, platform: str, workspace: str, decision_id: int, **details: str | None) -> None:
+        """Details a front end learns after logging (a permalink, names); nothing else is changed."""
+        allowed = {"permalink", "channel_name", "author_name"}
+        unknown = set(details) - allowed
+        if unknown:
+            raise ValueError(f"cannot annotate {', '.join(sorted(unknown))}")
+        fields = {k: v for k, v in details.items() if v}
+        if fields:
+            self.store.update(platform, workspace, decision_id, **fields)
+
     # -- answers to a nudge ---------------------------------------------------------------
 
     def answer(
@@ -227,7 +241,7 @@ class Engine:
             self.store.save_channel_settings(platform, workspace, row["channel"], muted, now)
             text = f"<@{user}> muted me in this channel {policy.describe_mute(muted, self.rules.zone)}."
         self.store.answer_nudge(platform, workspace, decision_id, choice, user, now)
-        return [UpdateNudge(decision_id, text)]
+        return [UpdateNudge(decision_id, text, quoted=rationale if choice == "add_rationale" else None)]
 
     # -- commands -------------------------------------------------------------------------
 
