@@ -66,3 +66,34 @@ def rules() -> Politeness:
 @pytest.fixture
 def engine(store, principles, rules, clock) -> Engine:
     return Engine(store, principles, Prompts(PROMPTS_DIR), rules, retention_days=365, clock=clock)
+
+
+@pytest.fixture
+async def fake_slack():
+    """A fake Slack Web API on 127.0.0.1, recording every call."""
+    from fakes.slack_api import FakeSlack
+
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def slack(fake_slack, engine):
+    """`create_app()` served on 127.0.0.1 with a single-workspace Slack app, its Web API the fake."""
+    from aiohttp import web
+    from slack_harness import SECRET, TOKEN, SlackSender
+
+    from bot.config import load_settings
+    from bot.server import create_app
+
+    settings = load_settings(
+        env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=fake_slack.base_url
+    )
+    runner = web.AppRunner(create_app(settings, engine))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    yield SlackSender(f"http://127.0.0.1:{port}/slack/events", fake_slack)
+    await runner.cleanup()

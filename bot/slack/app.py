@@ -1,0 +1,307 @@
+"""Slack on Bolt: events, slash commands, buttons and the rationale modal, handed to the engine.
+
+Slack gets its answer first: events are acknowledged by Bolt before the listener runs, commands
+and buttons call `ack()` before any Web API call. Authorizing a request needs no network: the
+bot's identity is learnt once, when the server starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.actions import Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.config import Settings
+from bot.engine import Engine
+from bot.errors import InputError, NudgebotError
+from bot.models import Command, Message, Visibility
+from bot.slack import blocks
+from bot.slack.calls import failure, quietly
+
+PLATFORM = "slack"
+COMMANDS = ("/prfaq", "/decision", "/digest", "/nudgebot")
+# Message subtypes that are a person writing; joins, topics, bots and the rest are not.
+WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
+ANSWER_BUTTONS = re.compile(r"^(not_customer_facing|not_a_decision|mute)$")
+_CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im": Visibility.DM,
+                  "mpim": Visibility.DM}
+
+log = logging.getLogger("nudgebot.slack")
+
+
+# -- Slack payloads → our values ----------------------------------------------------------------
+
+def visibility_of(channel: str, channel_type: str | None = None, channel_name: str | None = None) -> Visibility:
+    """Public only when Slack says so; anything unclear counts as private, so it never leaks."""
+    if channel_type in _CHANNEL_TYPES:
+        return _CHANNEL_TYPES[channel_type]
+    if channel_name == "privategroup":
+        return Visibility.PRIVATE
+    if channel_name == "directmessage" or (channel_name or "").startswith("mpdm-") or channel.startswith("D"):
+        return Visibility.DM
+    return Visibility.PUBLIC if channel.startswith("C") else Visibility.PRIVATE
+
+
+def slack_time(ts: str) -> datetime:
+    """A Slack `ts` ("1763460000.000100") as the moment it was written, exact to the microsecond."""
+    seconds, _, fraction = str(ts).partition(".")
+    return datetime.fromtimestamp(int(seconds), UTC).replace(microsecond=int((fraction + "000000")[:6]))
+
+
+def to_message(event: dict, workspace: str, event_id: str | None = None) -> Message | None:
+    """A message event as our Message; None when it is not a person writing."""
+    if event.get("subtype") not in WRITTEN or event.get("bot_id") or event.get("bot_profile"):
+        return None
+    user, ts, channel = event.get("user"), event.get("ts"), event.get("channel")
+    if not (user and ts and channel) or not isinstance(event.get("text"), str):
+        return None
+    return Message(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=channel,
+        visibility=visibility_of(channel, event.get("channel_type")),
+        thread=event.get("thread_ts") or ts,
+        ts=ts,
+        author=user,
+        text=event["text"],
+        time=slack_time(ts),
+        event_id=event_id,
+    )
+
+
+def to_command(body: dict, workspace: str, now: datetime) -> Command:
+    channel = body.get("channel_id", "")
+    return Command(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=channel,
+        visibility=visibility_of(channel, channel_name=body.get("channel_name")),
+        user=body.get("user_id", ""),
+        name=body.get("command", "").lstrip("/"),
+        text=body.get("text", ""),
+        time=now,
+        channel_name=body.get("channel_name") if body.get("channel_name") not in ("privategroup",
+                                                                                 "directmessage") else None,
+    )
+
+
+def _workspace(context) -> str:
+    return context.team_id or context.enterprise_id or ""
+
+
+@dataclass
+class Identity:
+    user_id: str | None = None
+    bot_id: str | None = None
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: 429s wait for Retry-After, a dropped connection is tried once more."""
+    return AsyncWebClient(
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+class SlackBot:
+    """Bolt wired to the engine. Holds the engine; Slack's payloads stop here."""
+
+    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient | None = None):
+        self.engine = engine
+        self.token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.identity = Identity()
+        self.client = client or web_client(settings)
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+
+        async def authorize(enterprise_id, team_id):  # Bolt passes arguments by name; no `self`
+            return self.authorize(enterprise_id, team_id)
+
+        self.app = AsyncApp(
+            name="nudgebot",
+            signing_secret=secret,
+            client=self.client,
+            authorize=authorize,
+            logger=logging.getLogger("nudgebot.slack.bolt"),
+        )
+        self._register(self.app)
+
+    def _register(self, app: AsyncApp) -> None:
+        app.event("message")(self.on_message)
+        for name in COMMANDS:
+            app.command(name)(self.on_command)
+        app.action(ANSWER_BUTTONS)(self.on_answer)
+        app.action("add_rationale")(self.on_add_rationale)
+        app.action(blocks.POST_PRFAQ)(self.on_post_prfaq)
+        app.view(blocks.RATIONALE_VIEW)(self.on_rationale)
+
+    async def start(self) -> None:
+        """Learn who the bot is, so its own messages are recognised. Slack being down is not fatal."""
+        if not self.token:
+            return
+        try:
+            response = await self.client.auth_test(token=self.token)
+            self.identity = Identity(response.get("user_id"), response.get("bot_id"))
+            log.info("Slack: signed in as %s in %s", response.get("user"), response.get("team"))
+        except Exception as exc:  # noqa: BLE001 - any failure here must not stop the server
+            log.warning("Slack auth.test failed (%s); the bot's own messages are told apart by their bot id",
+                        failure(exc))
+
+    def authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token=self.token,
+            bot_user_id=self.identity.user_id,
+            bot_id=self.identity.bot_id,
+        )
+
+    # -- events ---------------------------------------------------------------------------------
+
+    async def on_message(self, event: dict, body: dict, context, client: AsyncWebClient) -> None:
+        workspace = _workspace(context)
+        subtype = event.get("subtype")
+        if subtype == "message_deleted":
+            self.engine.delete(PLATFORM, workspace, event.get("channel", ""), event.get("deleted_ts", ""))
+            return
+        if subtype == "message_changed":
+            changed = {**event.get("message", {}), "channel": event.get("channel"),
+                       "channel_type": event.get("channel_type")}
+            message = to_message(changed, workspace)
+            if message is not None and message.author != self.identity.user_id:
+                self.engine.edit(message)
+            return
+        message = to_message(event, workspace, body.get("event_id"))
+        if message is None or message.author == self.identity.user_id:
+            return
+        actions = self.engine.handle(message)
+        await self.perform(actions, client)
+        for logged in (a for a in actions if isinstance(a, Logged)):
+            await self.annotate(client, workspace, logged.decision_id, message)
+
+    async def annotate(self, client: AsyncWebClient, workspace: str, decision_id: int, message: Message) -> None:
+        """Give a logged decision its permalink (after the answer went out; it may fail harmlessly)."""
+        response = await quietly(
+            client.chat_getPermalink, "chat.getPermalink", channel=message.channel, message_ts=message.ts
+        )
+        if response is not None and response.get("permalink"):
+            self.engine.annotate(PLATFORM, workspace, decision_id, permalink=response["permalink"])
+
+    # -- rendering the engine's actions ---------------------------------------------------------
+
+    async def perform(self, actions: list[Action], client: AsyncWebClient, respond=None) -> None:
+        for action in actions:
+            if isinstance(action, Nudge):
+                await self._nudge(action, client, respond)
+            elif isinstance(action, React):
+                await quietly(client.reactions_add, "reactions.add", channel=action.channel,
+                              timestamp=action.ts, name=action.emoji)
+            elif isinstance(action, Reply) and respond is not None:
+                await quietly(respond, "response_url", response_type="ephemeral" if action.ephemeral
+                              else "in_channel", **blocks.reply(action))
+
+    async def _nudge(self, nudge: Nudge, client: AsyncWebClient, respond) -> None:
+        rendered = blocks.nudge(nudge)
+        if respond is not None:  # a command's nudge: the command itself is not in the channel
+            await quietly(respond, "response_url", response_type="ephemeral", **rendered)
+        elif nudge.ephemeral:
+            await quietly(client.chat_postEphemeral, "chat.postEphemeral", channel=nudge.channel,
+                          user=nudge.author, thread_ts=nudge.thread, **rendered)
+        else:
+            await quietly(client.chat_postMessage, "chat.postMessage", channel=nudge.channel,
+                          thread_ts=nudge.thread, **rendered)
+
+    async def _update_nudge(self, actions: list[Action], client: AsyncWebClient, where: dict) -> None:
+        for update in (a for a in actions if isinstance(a, UpdateNudge)):
+            rendered = blocks.updated(update)
+            if where.get("response_url"):
+                hook = AsyncWebhookClient(where["response_url"])
+                await quietly(hook.send, "response_url", replace_original=True, **rendered)
+            elif where.get("channel") and where.get("ts"):
+                await quietly(client.chat_update, "chat.update", channel=where["channel"], ts=where["ts"],
+                              **rendered)
+
+    # -- slash commands -------------------------------------------------------------------------
+
+    async def on_command(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
+        command = to_command(body, _workspace(context), self.engine.clock())
+        try:
+            actions = self.engine.command(command)
+        except NudgebotError as exc:
+            await ack(text=str(exc))
+            return
+        replies = [a for a in actions if isinstance(a, Reply)]
+        first = replies[0] if replies else None
+        if first is None:
+            await ack()
+        elif command.name == "prfaq" and first.title:
+            await ack(response_type="ephemeral", **blocks.prfaq(first, command.text.strip()))
+        else:
+            await ack(response_type="ephemeral" if first.ephemeral else "in_channel", **blocks.reply(first))
+        await self.perform([a for a in actions if a is not first], client, respond=respond)
+
+    # -- buttons and the modal ------------------------------------------------------------------
+
+    @staticmethod
+    def _where(body: dict) -> dict:
+        """Which nudge a button sat on: a channel message, or an ephemeral one reached by response_url."""
+        container = body.get("container", {})
+        if container.get("is_ephemeral") and body.get("response_url"):
+            return {"response_url": body["response_url"]}
+        return {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
+
+    async def on_answer(self, ack, body: dict, action: dict, respond, client: AsyncWebClient, context) -> None:
+        await ack()
+        try:
+            actions = self.engine.answer(PLATFORM, _workspace(context), int(action.get("value", 0)),
+                                         action["action_id"], body["user"]["id"])
+        except (InputError, ValueError) as exc:
+            await quietly(respond, "response_url", text=str(exc), response_type="ephemeral", replace_original=False)
+            return
+        await self._update_nudge(actions, client, self._where(body))
+
+    async def on_add_rationale(self, ack, body: dict, action: dict, client: AsyncWebClient, context) -> None:
+        await ack()
+        decision_id = int(action.get("value", 0))
+        row = self.engine.decision(PLATFORM, _workspace(context), decision_id)
+        view = blocks.rationale_modal(decision_id, self._where(body), row["text"] if row else None)
+        await quietly(client.views_open, "views.open", trigger_id=body["trigger_id"], view=view)
+
+    async def on_rationale(self, ack, body: dict, view: dict, client: AsyncWebClient, context) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        rationale = blocks.rationale_from(view)
+        if not rationale:
+            await ack(response_action="errors",
+                      errors={blocks.CUSTOMER_BLOCK: "Please say who the customer is."})
+            return
+        try:
+            actions = self.engine.answer(PLATFORM, _workspace(context), int(meta.get("decision_id", 0)),
+                                         "add_rationale", body["user"]["id"], rationale=rationale)
+        except InputError as exc:
+            await ack(response_action="errors", errors={blocks.CUSTOMER_BLOCK: str(exc)})
+            return
+        await ack()
+        await self._update_nudge(actions, client, meta)
+
+    async def on_post_prfaq(self, ack, body: dict, action: dict, respond, context) -> None:
+        await ack()
+        channel = (body.get("channel") or {}).get("id", "")
+        command = Command(platform=PLATFORM, workspace=_workspace(context), channel=channel,
+                          visibility=visibility_of(channel), user=body["user"]["id"], name="prfaq",
+                          text=action.get("value", ""), time=self.engine.clock())
+        [reply] = [a for a in self.engine.command(command) if isinstance(a, Reply)]
+        rendered = blocks.prfaq(reply, command.text, shareable=False)
+        if await quietly(respond, "response_url", response_type="in_channel", replace_original=False, **rendered):
+            await quietly(respond, "response_url", delete_original=True)

@@ -1,0 +1,166 @@
+"""A small Slack Web API on 127.0.0.1: records every call and answers in Slack's formats.
+
+Point `AsyncWebClient(base_url=fake.base_url)` (or `SLACK_API_URL`) at it. It can hold its answers
+until told to go on (to show who answers first), answer a method with an error such as a 429 with
+Retry-After, or stop listening altogether. Paths outside /api/ stand in for response_urls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+TEAM = "T_ONE"
+BOT_USER = "U_BOT"
+BOT_ID = "B_BOT"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or the path of a response_url ("/respond/cmd")
+    params: dict
+    token: str | None  # the bearer token the call carried
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _decode(params: dict) -> dict:
+    # Form-encoded calls carry blocks and views as JSON strings.
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            try:
+                params[key] = json.loads(params[key])
+            except json.JSONDecodeError:
+                pass
+    return params
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._errors: dict[str, list[tuple[int, dict, dict]]] = {}
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        """Stop listening: from now on every call is refused at the connection."""
+        self._gate.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"  # the trailing slash matters to slack_sdk
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """Record calls as they arrive but answer none until `release()`."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def fail(self, method: str, status: int = 429, retry_after: int | None = 1, error: str = "ratelimited") -> None:
+        """Answer the next call of `method` with an HTTP error (a 429 with Retry-After by default)."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self._errors.setdefault(method, []).append((status, headers, {"ok": False, "error": error}))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls of `method` once there are `count` of them (fails after `timeout` seconds)."""
+        async def arrived() -> list[Call]:
+            while len(self.calls_to(method)) < count:
+                await asyncio.sleep(0.01)
+            return self.calls_to(method)
+
+        return await asyncio.wait_for(arrived(), timeout)
+
+    # -- the API -----------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        method = path.removeprefix("/api/") if path.startswith("/api/") else path
+        params: dict = dict(parse_qsl(request.query_string))
+        raw = await request.text()
+        if raw:
+            if request.content_type == "application/json":
+                params.update(json.loads(raw))
+            else:
+                params.update(parse_qsl(raw, keep_blank_values=True))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        call = Call(method, _decode(params), token)
+        self.calls.append(call)
+        await self._gate.wait()
+        try:
+            if method in self._errors and self._errors[method]:
+                status, headers, body = self._errors[method].pop(0)
+                return web.json_response(body, status=status, headers=headers)
+            if not path.startswith("/api/"):
+                return web.Response(text="ok")
+            return web.json_response(self._answer(method, call.params))
+        finally:
+            call.answered.set()
+
+    def _answer(self, method: str, p: dict) -> dict:
+        channel = p.get("channel")
+        if method == "auth.test":
+            return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "nudgebot",
+                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            ts = f"1800000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID,
+                                "ts": ts, "blocks": p.get("blocks", [])}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1800000000.{next(self._ts):06d}"}
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": p.get("ts"), "text": p.get("text", "")}
+        if method == "chat.getPermalink":
+            ts = str(p.get("message_ts", ""))
+            return {"ok": True, "channel": channel,
+                    "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+        if method in ("views.open", "views.publish", "views.update"):
+            view = p.get("view") or {}
+            return {"ok": True, "view": {"id": "V_1", "hash": "h1", **view}}
+        if method == "conversations.info":
+            private = str(channel).startswith("G")
+            return {"ok": True, "channel": {"id": channel, "name": "general", "is_channel": not private,
+                                            "is_private": private, "is_im": False}}
+        if method == "users.info":
+            user = p.get("user")
+            return {"ok": True, "user": {"id": user, "name": str(user).lower(), "real_name": f"Person {user}"}}
+        if method == "reactions.add":
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}

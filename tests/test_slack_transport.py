@@ -1,0 +1,73 @@
+"""Slack over HTTP: signatures, health, rate limits and a Web API that is down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import aiohttp
+from slack_harness import TOKEN, message_event
+
+UNCLEAR = "We decided to move the launch to next Friday."
+
+
+async def test_health_check_answers(slack):
+    """GET /healthz says the server is up and which platforms it serves."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(slack.url.replace("/slack/events", "/healthz")) as response:
+            assert (response.status, await response.json()) == (200, {"ok": True, "platforms": ["slack"]})
+
+
+async def test_url_verification_challenge_is_echoed(slack):
+    """Slack's URL check when the events URL is saved gets its challenge back."""
+    body = json.dumps({"token": "unused", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"})
+    answer = await slack.post(body, "application/json")
+    assert (answer.status, answer.json) == (200, {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+
+
+async def test_bad_signature_is_refused_and_nothing_logged(slack, fake_slack, store):
+    """A request not signed with the signing secret gets 401; nothing is logged or posted."""
+    body = json.dumps({"type": "event_callback", "team_id": "T_ONE", "event_id": "EvBAD",
+                       "event": message_event(UNCLEAR)})
+    forged = {"X-Slack-Signature": "v0=" + "0" * 64}
+    answer = await slack.post(body, "application/json", headers=forged)
+    assert answer.status == 401
+    assert store.decisions(include_inactive=True) == []
+    assert fake_slack.methods() == ["auth.test"]
+
+
+async def test_stale_timestamp_is_refused_and_nothing_logged(slack, fake_slack, store):
+    """A correctly signed request that is ten minutes old (a replay) gets 401; nothing is logged."""
+    answer = await slack.event(message_event(UNCLEAR), timestamp=int(time.time()) - 600)
+    assert answer.status == 401
+    assert store.decisions(include_inactive=True) == []
+    assert fake_slack.methods() == ["auth.test"]
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(slack, fake_slack):
+    """A 429 from chat.postMessage is retried after Retry-After, and the question arrives."""
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0)
+    await slack.event(message_event(UNCLEAR))
+    posts = await fake_slack.wait_for("chat.postMessage", count=2)
+    assert posts[0].params == posts[1].params
+    await asyncio.wait_for(posts[1].answered.wait(), 5)
+
+
+async def test_web_api_down_still_acks_and_logs_without_the_token(slack, fake_slack, store, caplog):
+    """With the Web API unreachable the event is acked and logged; the failure is logged, the token never."""
+    caplog.set_level(logging.DEBUG)
+    await fake_slack.stop()
+    answer = await slack.event(message_event(UNCLEAR))
+    assert answer.status == 200
+
+    async def failure_logged():
+        while not any("chat.postMessage failed" in r.getMessage() for r in caplog.records):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(failure_logged(), 5)
+    assert [r["text"] for r in store.decisions()] == [UNCLEAR]
+    assert TOKEN not in caplog.text
+    assert all(TOKEN not in str(r.args) for r in caplog.records)
