@@ -26,6 +26,7 @@ class Call:
     params: dict
     token: str | None  # the bearer token the call carried
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: dict | None = None  # what the fake answered
 
 
 def _decode(params: dict) -> dict:
@@ -129,7 +130,8 @@ class FakeSlack:
                 return web.json_response(body, status=status, headers=headers)
             if not path.startswith("/api/"):
                 return web.Response(text="ok")
-            return web.json_response(self._answer(method, call.params))
+            call.answer = self._answer(method, call.params)
+            return web.json_response(call.answer)
         finally:
             call.answered.set()
 

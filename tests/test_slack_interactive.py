@@ -1,0 +1,156 @@
+"""Slack buttons, the rationale modal and slash commands, over HTTP: what the person clicking sees."""
+
+from __future__ import annotations
+
+from slack_harness import message_event
+
+from bot.models import ChannelSettings
+
+UNCLEAR = "We decided to move the launch to next Friday."
+
+
+async def nudge_for(slack, fake_slack, event: dict, count: int = 1):
+    """Send `event` and return the bot's question about it (the call and the decision id on its buttons)."""
+    await slack.event(event)
+    post = (await fake_slack.wait_for("chat.postMessage", count=count))[-1]
+    await fake_slack.wait_for("chat.getPermalink", count=count)
+    return post, post.params["blocks"][-1]["elements"][0]["value"]
+
+
+async def test_not_customer_facing_is_recorded_and_replaces_the_question(slack, fake_slack, store):
+    """"Not customer-facing" records who said so and the question becomes that note, without buttons."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    answer = await slack.press("not_customer_facing", decision, message_ts=post.answer["ts"], user="U_LEAD")
+    assert answer.status == 200
+    [update] = await fake_slack.wait_for("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == ("C_GENERAL", post.answer["ts"])
+    assert update.params["text"] == "Noted by <@U_LEAD>: not customer-facing."
+    assert [b["type"] for b in update.params["blocks"]] == ["section"]
+    assert store.get("slack", "T_ONE", int(decision))["not_customer_facing_by"] == "U_LEAD"
+
+
+async def test_not_a_decision_dismisses_the_row(slack, fake_slack, store):
+    """"Not a decision" takes the message out of the log's active decisions."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    await slack.press("not_a_decision", decision, message_ts=post.answer["ts"])
+    [update] = await fake_slack.wait_for("chat.update")
+    assert update.params["text"] == "Thanks <@U_ANN>: dismissed, not a decision."
+    assert store.decisions() == []
+
+
+async def test_mute_button_stops_questions_in_that_channel(slack, fake_slack):
+    """"Mute in this channel" says until when, and the next decision there gets no question."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    await slack.press("mute", decision, message_ts=post.answer["ts"])
+    [update] = await fake_slack.wait_for("chat.update")
+    assert update.params["text"] == "<@U_ANN> muted me in this channel until Wed 25 Nov 2026 10:00 UTC."
+    await slack.event(message_event("Going with the blue logo.", user="U_BEA"))
+    await slack.event(message_event(UNCLEAR, channel="C_LATER", user="U_LATER"))
+    posts = await fake_slack.wait_for("chat.postMessage", count=2)
+    assert [p.params["channel"] for p in posts] == ["C_GENERAL", "C_LATER"]
+
+
+async def test_add_rationale_opens_the_modal_and_saving_updates_log_and_question(slack, fake_slack, store):
+    """The rationale button opens a form; saving it stores the rationale and thanks the person in place."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    await slack.press("add_rationale", decision, message_ts=post.answer["ts"])
+    [opened] = await fake_slack.wait_for("views.open")
+    view = opened.params["view"]
+    assert opened.params["trigger_id"].startswith("trigger.")
+    assert [b.get("label", {}).get("text") for b in view["blocks"] if b["type"] == "input"] == [
+        "Who is the customer?", "How does this help them?"]
+    answer = await slack.submit(view, {"customer": "Resellers", "benefit": "they need the extra week to train staff"})
+    assert (answer.status, answer.text) == (200, "")
+    [update] = await fake_slack.wait_for("chat.update")
+    assert update.params["ts"] == post.answer["ts"]
+    assert update.params["text"] == (
+        "Thanks <@U_ANN>: customer rationale added. _Resellers: they need the extra week to train staff_")
+    row = store.get("slack", "T_ONE", int(decision))
+    assert (row["rationale"], row["customer_rationale"]) == ("Resellers: they need the extra week to train staff", 1)
+
+
+async def test_empty_rationale_is_refused_in_the_form(slack, fake_slack, store):
+    """Saving the form with only spaces shows an error on the customer field and changes nothing."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    await slack.press("add_rationale", decision, message_ts=post.answer["ts"])
+    [opened] = await fake_slack.wait_for("views.open")
+    answer = await slack.submit(opened.params["view"], {"customer": "   ", "benefit": ""})
+    assert answer.status == 200
+    assert answer.json == {"response_action": "errors", "errors": {"customer": "Please say who the customer is."}}
+    assert store.get("slack", "T_ONE", int(decision))["rationale"] is None
+    assert fake_slack.calls_to("chat.update") == []
+
+
+async def test_typed_rationale_is_escaped_where_it_is_echoed(slack, fake_slack, store):
+    """Markup typed into the form cannot ping the channel or make links in the bot's message."""
+    post, decision = await nudge_for(slack, fake_slack, message_event(UNCLEAR))
+    await slack.press("add_rationale", decision, message_ts=post.answer["ts"])
+    [opened] = await fake_slack.wait_for("views.open")
+    await slack.submit(opened.params["view"], {"customer": "<!channel> & <http://x.example|partners>"})
+    [update] = await fake_slack.wait_for("chat.update")
+    assert update.params["text"].endswith("_&lt;!channel&gt; &amp; &lt;http://x.example|partners&gt;_")
+    assert store.get("slack", "T_ONE", int(decision))["rationale"] == "<!channel> & <http://x.example|partners>"
+
+
+async def test_ephemeral_channel_gets_private_questions_answered_by_response_url(slack, fake_slack, store, clock):
+    """In a channel that chose private questions, only the author sees the question, and its answer."""
+    store.save_channel_settings("slack", "T_ONE", "C_GENERAL", ChannelSettings(ephemeral=True), clock.now)
+    event = message_event(UNCLEAR)
+    await slack.event(event)
+    [ephemeral] = await fake_slack.wait_for("chat.postEphemeral")
+    assert (ephemeral.params["user"], ephemeral.params["thread_ts"]) == ("U_ANN", event["ts"])
+    decision = ephemeral.params["blocks"][-1]["elements"][0]["value"]
+    await slack.press("not_customer_facing", decision, message_ts=ephemeral.answer["message_ts"], ephemeral=True)
+    [replaced] = await fake_slack.wait_for("/respond/action")
+    assert (replaced.params["replace_original"], replaced.params["text"]) == (
+        True, "Noted by <@U_ANN>: not customer-facing.")
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+# -- slash commands ----------------------------------------------------------------------------
+
+async def test_prfaq_answers_within_the_request_with_a_button_to_share(slack, fake_slack):
+    """`/prfaq IDEA` answers at once, only to the caller, with the skeleton and a "Post to channel" button."""
+    answer = await slack.command("/prfaq", "A meal-planning feature for busy parents")
+    assert answer.status == 200
+    body = answer.json
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0]["type"] == "markdown"
+    assert "A meal-planning feature for busy parents" in body["blocks"][0]["text"]
+    [button] = body["blocks"][1]["elements"]
+    assert (button["text"]["text"], button["value"]) == ("Post to channel", "A meal-planning feature for busy parents")
+
+
+async def test_posting_a_prfaq_shares_it_with_the_channel(slack, fake_slack):
+    """"Post to channel" posts the PR/FAQ for everyone and removes the private copy."""
+    await slack.press("post_prfaq", "A meal-planning feature for busy parents", message_ts="1763460000.000999")
+    shared, removed = await fake_slack.wait_for("/respond/action", count=2)
+    assert shared.params["response_type"] == "in_channel"
+    assert "A meal-planning feature for busy parents" in shared.params["blocks"][0]["text"]
+    assert removed.params["delete_original"] is True
+
+
+async def test_decision_command_logs_and_asks_the_caller(slack, fake_slack, store):
+    """`/decision TEXT` answers "Logged decision #N" at once and asks the caller about the customer."""
+    answer = await slack.command("/decision", "Weekly releases on Tuesdays from December.")
+    assert answer.json["text"] == "Logged decision #1."
+    [question] = await fake_slack.wait_for("/respond/command")
+    assert question.params["response_type"] == "ephemeral"
+    assert "Who is the customer" in question.params["text"]
+    assert [r["text"] for r in store.decisions()] == ["Weekly releases on Tuesdays from December."]
+
+
+async def test_nudgebot_status_and_mute(slack, fake_slack):
+    """`/nudgebot mute 2h` tells the channel until when; `/nudgebot status` then shows it to the caller."""
+    mute = await slack.command("/nudgebot", "mute 2h", user="U_LEAD")
+    assert mute.json["response_type"] == "in_channel"
+    assert mute.json["text"].startswith("Muted in this channel until Wed 18 Nov 2026 12:00 UTC.")
+    status = await slack.command("/nudgebot", "status")
+    assert status.json["response_type"] == "ephemeral"
+    assert "Muted until Wed 18 Nov 2026 12:00 UTC (by <@U_LEAD>)." in status.json["text"]
+
+
+async def test_command_without_text_explains_its_usage(slack):
+    """`/prfaq` with no idea says how to use it, in the response to the command."""
+    answer = await slack.command("/prfaq", "")
+    assert "/prfaq A meal-planning feature" in answer.json["text"]
