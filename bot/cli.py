@@ -19,7 +19,7 @@ import click
 from bot import digest as digests
 from bot.config import PROMPTS_DIR, Settings, load_settings
 from bot.detect import PrincipleMatcher, detect
-from bot.errors import InputError, NudgebotError
+from bot.errors import ConfigError, InputError, NudgebotError
 from bot.evaluate import KINDS, evaluate
 from bot.principles import load_principles
 from bot.prompts import Prompts
@@ -108,6 +108,45 @@ def shell(app: App, user: str, channel: str) -> None:
     # Bytes that are not UTF-8 become U+FFFD, as in `classify`: a stray byte must not end the session.
     stdin = click.get_text_stream("stdin", errors="replace")
     Console(engine, sys.stdout, user=user, channel=channel).run(stdin, interactive=stdin.isatty())
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: $PORT, or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--slack-socket-mode", is_flag=True,
+              help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead of receiving its HTTP requests.")
+@click.pass_obj
+def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> None:
+    """Run the chat server: Slack at POST /slack/events (events, buttons, slash commands), GET /healthz.
+
+    \b
+    Example:
+        SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… nudgebot serve --port 3000
+        nudgebot serve --slack-socket-mode
+    """
+    import asyncio
+
+    from bot.server import create_app
+    from bot.server import serve as serve_app
+
+    settings = app.settings
+    if slack_socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
+        raise ConfigError("--slack-socket-mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…)")
+    if settings.slack_client_id and not settings.slack_bot_token:
+        raise ConfigError("multi-workspace install (SLACK_CLIENT_ID) is not available in this version yet; "
+                          "set SLACK_BOT_TOKEN for a single workspace")
+    if not slack_socket_mode and not settings.slack_configured:
+        raise ConfigError("nothing to serve: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+                          "(see the README's Slack section), or use `nudgebot shell` locally")
+    logging.getLogger("nudgebot").setLevel(logging.INFO)
+    engine = app.engine()
+    engine.purge_old_text()
+    web_app = create_app(settings, engine, slack_socket_mode=slack_socket_mode)
+    try:
+        asyncio.run(serve_app(web_app, host, settings.port if port is None else port,
+                              lambda line: click.echo(line, nl=True)))
+    finally:
+        engine.store.close()
 
 
 def read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict | None, str | None]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -29,19 +32,55 @@ async def slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
 
-def create_app(settings: Settings, engine: Engine, slack_http: bool = True) -> web.Application:
-    """Mount Slack at POST /slack/events (when configured) and GET /healthz."""
+def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = False) -> web.Application:
+    """Mount Slack at POST /slack/events (or connect it over Socket Mode) and GET /healthz."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[ENGINE] = engine
     app.router.add_get("/healthz", healthz)
-    if settings.slack_configured or (settings.slack_bot_token and not slack_http):
+    if slack_socket_mode or settings.slack_configured:
         slack = SlackBot(settings, engine)
         app[SLACK] = slack
-        if slack_http:
+        if not slack_socket_mode:
             app.router.add_post("/slack/events", slack_events)
 
         async def start_slack(_app: web.Application) -> None:
             await slack.start()
 
         app.on_startup.append(start_slack)
+        if slack_socket_mode:
+            app.cleanup_ctx.append(_socket_mode(slack, settings))
     return app
+
+
+def _socket_mode(slack: SlackBot, settings: Settings):
+    async def connect(_app: web.Application):
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token.get_secret_value(),
+                                         logger=logging.getLogger("nudgebot.slack.socket"))
+        await handler.connect_async()
+        log.info("Slack: connected over Socket Mode")
+        yield
+        await handler.close_async()
+
+    return connect
+
+
+async def serve(app: web.Application, host: str, port: int, announce: Callable[[str], None]) -> None:
+    """Serve `app` until SIGINT or SIGTERM, then close it cleanly."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1] if site._server else port
+        routes = ", ".join(sorted({r.method + " " + r.resource.canonical for r in app.router.routes()
+                                   if r.method != "HEAD"}))
+        announce(f"Nudgebot listening on http://{host}:{bound} ({routes})")
+        await stop.wait()
+    finally:
+        await runner.cleanup()

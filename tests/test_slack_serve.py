@@ -1,0 +1,63 @@
+"""`nudgebot serve` as an admin runs it: a process configured by environment variables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+
+import pytest
+from slack_harness import SECRET, TOKEN, SlackSender, message_event
+
+THEIR_VARIABLES = ("NUDGEBOT_", "SLACK_", "OPENAI_", "MicrosoftApp", "MICROSOFT_APP", "PORT")
+
+
+def environment(tmp_path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(THEIR_VARIABLES)}
+    return {**env, "NUDGEBOT_DB": str(tmp_path / "nudgebot.db"), **extra}
+
+
+@pytest.fixture
+async def serve(tmp_path, fake_slack):
+    """`nudgebot serve --port 0` with a Slack app whose Web API is the fake; stopped with SIGTERM."""
+    env = environment(tmp_path, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                      SLACK_API_URL=fake_slack.base_url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+    port = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    assert port, line + (await process.stderr.read()).decode()
+    yield process, line, f"http://127.0.0.1:{port.group(1)}"
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_serve_answers_slack_events_and_stops_cleanly(serve, fake_slack, tmp_path):
+    """The served app asks its question in Slack, and SIGTERM stops it with exit code 0."""
+    process, line, url = serve
+    assert "POST /slack/events" in line and "GET /healthz" in line
+    answer = await SlackSender(f"{url}/slack/events", fake_slack).event(
+        message_event("We decided to move the launch to next Friday."))
+    assert answer.status == 200
+    [post] = await fake_slack.wait_for("chat.postMessage", timeout=20)
+    assert post.token == TOKEN
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    stderr = (await process.stderr.read()).decode()
+    assert TOKEN not in stderr and SECRET not in stderr
+
+
+async def test_serve_without_slack_credentials_says_what_to_set(tmp_path):
+    """Without credentials `serve` exits 2 naming the variables to set."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", cwd=tmp_path, env=environment(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in err.decode()
