@@ -1,0 +1,32 @@
+"""manifest.yml and the app agree: every command and event it subscribes is handled at one URL."""
+
+from __future__ import annotations
+
+import yaml
+from conftest import ROOT
+
+from bot.slack.app import COMMANDS
+
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def test_manifest_registers_exactly_the_slash_commands_the_app_handles():
+    """The manifest's slash commands are the ones the app answers."""
+    assert sorted(c["command"] for c in MANIFEST["features"]["slash_commands"]) == sorted(COMMANDS)
+
+
+def test_every_slack_url_in_the_manifest_is_the_one_events_endpoint():
+    """Events, interactivity and commands all point at /slack/events."""
+    urls = [c["url"] for c in MANIFEST["features"]["slash_commands"]]
+    urls += [MANIFEST["settings"]["event_subscriptions"]["request_url"],
+             MANIFEST["settings"]["interactivity"]["request_url"]]
+    assert {u.rsplit("/", 2)[-2:] == ["slack", "events"] for u in urls} == {True}
+
+
+def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
+    """Messages in public and private channels and in DMs reach the bot, with the history scopes to read them."""
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    assert events == ["message.channels", "message.groups", "message.im", "message.mpim"]
+    assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
+            "reactions:write", "commands"} == set(scopes)
