@@ -71,3 +71,32 @@ async def test_web_api_down_still_acks_and_logs_without_the_token(slack, fake_sl
     assert [r["text"] for r in store.decisions()] == [UNCLEAR]
     assert TOKEN not in caplog.text
     assert all(TOKEN not in str(r.args) for r in caplog.records)
+
+
+async def test_socket_mode_receives_events_and_acks_them(fake_slack, engine, store):
+    """Over Socket Mode an event is acknowledged on the socket and answered in its thread, no HTTP needed."""
+    from aiohttp import web
+
+    from bot.config import load_settings
+    from bot.server import create_app
+
+    settings = load_settings(env_file=None, slack_bot_token=TOKEN, slack_app_token="xapp-test-app-token",
+                             slack_api_url=fake_slack.base_url)
+    runner = web.AppRunner(create_app(settings, engine, slack_socket_mode=True))
+    await runner.setup()
+    try:
+        event = message_event(UNCLEAR)
+        await fake_slack.envelopes.put({
+            "envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
+            "retry_attempt": 0, "retry_reason": "",
+            "payload": {"type": "event_callback", "team_id": "T_ONE", "api_app_id": "A_APP",
+                        "event_id": "EvSOCKET", "event_time": int(time.time()), "event": event},
+        })
+        [post] = await fake_slack.wait_for("chat.postMessage")
+        assert post.params["thread_ts"] == event["ts"]
+        assert {"envelope_id": "env-1"} in fake_slack.socket_replies
+        [connect] = fake_slack.calls_to("apps.connections.open")
+        assert connect.token == "xapp-test-app-token"
+        assert [r["ts"] for r in store.decisions()] == [event["ts"]]
+    finally:
+        await runner.cleanup()

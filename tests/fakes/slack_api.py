@@ -49,11 +49,15 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        # Socket Mode: envelopes to send over the WebSocket, and what the app sent back.
+        self.envelopes: asyncio.Queue[dict] = asyncio.Queue()
+        self.socket_replies: list[dict] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> FakeSlack:
         app = web.Application()
+        app.router.add_get("/socket", self._socket)
         app.router.add_route("*", "/{path:.*}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -106,6 +110,26 @@ class FakeSlack:
             return self.calls_to(method)
 
         return await asyncio.wait_for(arrived(), timeout)
+
+    # -- Socket Mode -------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+
+        async def send() -> None:
+            while True:
+                await ws.send_json(await self.envelopes.get())
+
+        sender = asyncio.ensure_future(send())
+        try:
+            async for frame in ws:
+                if frame.type == web.WSMsgType.TEXT:
+                    self.socket_replies.append(json.loads(frame.data))
+        finally:
+            sender.cancel()
+        return ws
 
     # -- the API -----------------------------------------------------------------------------
 
@@ -163,6 +187,8 @@ class FakeSlack:
         if method == "users.info":
             user = p.get("user")
             return {"ok": True, "user": {"id": user, "name": str(user).lower(), "real_name": f"Person {user}"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "reactions.add":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
