@@ -19,6 +19,8 @@ from bot.store import Store
 from bot.text import clean_control
 
 LOGGED_KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST)
+APPROVING_EMOJI = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check", "+1", "thumbsup"})
+DECLINING_EMOJI = frozenset({"x", "-1", "thumbsdown", "no_entry", "no_entry_sign"})
 COMMANDS = {
     "prfaq": "`/prfaq IDEA` drafts a PR/FAQ skeleton for an idea",
     "decision": "`/decision TEXT` logs a decision explicitly",
@@ -129,15 +131,38 @@ class Engine:
         )
         if request is None or request["author"] == message.author:
             return []
-        if self.store.record_response(request, message.author, answer, message.ts, message.time):
+        self._resolve(request, message.author, answer, message.ts, message.time)
+        return []
+
+    def _resolve(self, request: dict, author: str, answer: str, ts: str, when: datetime) -> None:
+        if self.store.record_response(request, author, answer, ts, when):
             self.store.update(
-                message.platform,
-                message.workspace,
+                request["platform"],
+                request["workspace"],
                 request["id"],
                 approval_state="approved" if answer == "approve" else "declined",
-                resolved_at=iso(message.time),
+                resolved_at=iso(when),
                 updated_at=iso(self.clock()),
             )
+
+    def reaction(
+        self, platform: str, workspace: str, channel: str, ts: str, user: str, emoji: str, when: datetime
+    ) -> list[Action]:
+        """A reaction on a message: ✅/👍 (❌/👎) by anyone but the requester approves (declines) its request."""
+        name = emoji.split("::")[0]  # "+1::skin-tone-3" is still a thumbs up
+        answer = "approve" if name in APPROVING_EMOJI else "decline" if name in DECLINING_EMOJI else None
+        if answer is None:
+            return []
+        row = self.store.find(platform, workspace, channel, ts)
+        if (
+            row is None
+            or row["kind"] != Kind.APPROVAL_REQUEST
+            or row["approval_state"] != "open"
+            or row["status"] != "active"
+            or row["author"] == user
+        ):
+            return []
+        self._resolve(row, user, answer, f"reaction:{user}:{name}", when)
         return []
 
     def edit(self, message: Message) -> list[Action]:

@@ -329,3 +329,14 @@ def test_logged_kind_is_reported_to_the_console(engine, clock):
     actions = engine.handle(message(REQUEST, clock=clock))
     [logged] = [a for a in actions if isinstance(a, Logged)]
     assert logged.kind == Kind.APPROVAL_REQUEST and logged.held is None
+
+
+def test_reactions_resolve_an_open_request_but_not_by_its_requester(engine, store, clock):
+    """👎 from someone else declines a request; the requester's own ✅ and other emoji change nothing."""
+    request = message(REQUEST, clock=clock, author="U_ANN")
+    engine.handle(request)
+    engine.reaction("slack", "T_ONE", request.channel, request.ts, "U_ANN", "white_check_mark", clock.now)
+    engine.reaction("slack", "T_ONE", request.channel, request.ts, "U_BOSS", "eyes", clock.now)
+    assert store.decisions()[0]["approval_state"] == "open"
+    engine.reaction("slack", "T_ONE", request.channel, request.ts, "U_BOSS", "thumbsdown", clock.now)
+    assert store.decisions()[0]["approval_state"] == "declined"

@@ -147,3 +147,34 @@ async def test_ack_comes_back_before_any_web_api_call_is_answered(slack, fake_sl
     fake_slack.release()
     await asyncio.wait_for(post.answered.wait(), 5)
     assert len(store.decisions()) == 1
+
+
+REQUEST = "<@U_BOSS> can you approve the new vendor contract by Thursday?"
+
+
+def reaction_event(emoji: str, ts: str, *, user: str, item_user: str = "U_ANN") -> dict:
+    return {"type": "reaction_added", "user": user, "reaction": emoji, "item_user": item_user,
+            "item": {"type": "message", "channel": "C_GENERAL", "ts": ts}, "event_ts": "1763470800.000001"}
+
+
+async def test_thumbs_up_from_someone_else_approves_the_request(slack, fake_slack, store):
+    """A 👍 on an approval request by someone other than the requester resolves it as approved."""
+    request = message_event(REQUEST)
+    await slack.event(request)
+    await fake_slack.wait_for("chat.getPermalink")
+    await slack.event(reaction_event("+1::skin-tone-3", request["ts"], user="U_BOSS"))
+    [row] = await wait_until(lambda: [r for r in store.decisions() if r["approval_state"] == "approved"])
+    assert row["resolved_at"] == "2025-11-18T13:00:00.000001+00:00"
+    assert [(r["author"], r["answer"]) for r in store.responses("slack", "T_ONE", row["id"])] == [
+        ("U_BOSS", "approve")]
+
+
+async def test_requesters_own_check_mark_leaves_the_request_open(slack, fake_slack, store):
+    """A ✅ by the requester, or an unrelated emoji by anyone, does not resolve the request."""
+    request = message_event(REQUEST)
+    await slack.event(request)
+    await fake_slack.wait_for("chat.getPermalink")
+    await slack.event(reaction_event("white_check_mark", request["ts"], user="U_ANN"))
+    await slack.event(reaction_event("eyes", request["ts"], user="U_BOSS"))
+    await next_nudge_is_the_only_one(slack, fake_slack, before=("C_GENERAL",))
+    assert [r["approval_state"] for r in store.decisions() if r["ts"] == request["ts"]] == ["open"]

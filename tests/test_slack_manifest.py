@@ -24,9 +24,9 @@ def test_every_slack_url_in_the_manifest_is_the_one_events_endpoint():
 
 
 def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
-    """Messages in public and private channels and in DMs reach the bot, with the history scopes to read them."""
+    """Messages and reactions wherever the bot is invited reach it, with the scopes to read them."""
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
-    assert events == ["message.channels", "message.groups", "message.im", "message.mpim"]
+    assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
-            "reactions:write", "commands"} == set(scopes)
+            "reactions:write", "reactions:read", "commands"} == set(scopes)

@@ -140,6 +140,7 @@ class SlackBot:
 
     def _register(self, app: AsyncApp) -> None:
         app.event("message")(self.on_message)
+        app.event("reaction_added")(self.on_reaction)
         for name in COMMANDS:
             app.command(name)(self.on_command)
         app.action(ANSWER_BUTTONS)(self.on_answer)
@@ -190,6 +191,13 @@ class SlackBot:
         await self.perform(actions, client)
         for logged in (a for a in actions if isinstance(a, Logged)):
             await self.annotate(client, workspace, logged.decision_id, message)
+
+    async def on_reaction(self, event: dict, context) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message" or not event.get("user") or event.get("user") == self.identity.user_id:
+            return
+        self.engine.reaction(PLATFORM, _workspace(context), item.get("channel", ""), item.get("ts", ""),
+                             event["user"], event.get("reaction", ""), slack_time(event.get("event_ts", "0")))
 
     async def annotate(self, client: AsyncWebClient, workspace: str, decision_id: int, message: Message) -> None:
         """Give a logged decision its permalink (after the answer went out; it may fail harmlessly)."""
