@@ -127,6 +127,8 @@ class Settings(BaseSettings):
         names = []
         if self.slack_configured:
             names.append("slack")
+        elif self.slack_bot_token and self.slack_app_token:
+            names.append("slack (Socket Mode only: set SLACK_SIGNING_SECRET for HTTP)")
         if self.teams_configured:
             names.append("teams")
         return names

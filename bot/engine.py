@@ -383,8 +383,10 @@ class Engine:
     # -- housekeeping ---------------------------------------------------------------------
 
     def purge_old_text(self) -> int:
-        """Forget message text past the retention period (0 keeps it forever)."""
+        """Forget message text past the retention period (0 keeps it forever), and event ids
+        older than a week."""
+        now = self.clock()
+        self.store.forget_events(now - timedelta(days=7))
         if not self.retention_days:
             return 0
-        now = self.clock()
         return self.store.purge_text(now - timedelta(days=self.retention_days), now)

@@ -249,6 +249,11 @@ class Store:
         )
         return cursor.rowcount
 
+    def forget_events(self, before: datetime) -> int:
+        """Drop remembered event ids older than `before`: platforms retry within minutes, not days."""
+        cursor = self.db.execute("DELETE FROM processed_events WHERE received_at < ?", [iso(before)])
+        return cursor.rowcount
+
     # -- nudges ---------------------------------------------------------------------------
 
     def record_nudge(self, message: Message, decision_id: int, now: datetime) -> int | None:

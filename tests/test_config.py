@@ -281,3 +281,10 @@ def test_quiet_hours_are_parsed_into_start_and_end(monkeypatch):
     monkeypatch.setenv("NUDGEBOT_QUIET_HOURS", "19:00-08:00")
 
     assert load_settings().quiet == (time(19, 0), time(8, 0))
+
+
+def test_socket_mode_only_slack_is_named_as_such():
+    """A bot token with an app token but no signing secret is reported as Slack in Socket Mode only."""
+    settings = load_settings(env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1")
+    assert settings.platforms() == ["slack (Socket Mode only: set SLACK_SIGNING_SECRET for HTTP)"]
+    assert not settings.slack_configured

@@ -340,3 +340,12 @@ def test_reactions_resolve_an_open_request_but_not_by_its_requester(engine, stor
     assert store.decisions()[0]["approval_state"] == "open"
     engine.reaction("slack", "T_ONE", request.channel, request.ts, "U_BOSS", "thumbsdown", clock.now)
     assert store.decisions()[0]["approval_state"] == "declined"
+
+
+def test_remembered_event_ids_are_forgotten_after_a_week(engine, store, clock):
+    """Housekeeping drops event ids older than a week, so the table does not grow forever."""
+    engine.handle(message("lunch?", clock=clock, event_id="Ev-old"))
+    clock.advance(days=8)
+    engine.handle(message("coffee?", clock=clock, event_id="Ev-new"))
+    engine.purge_old_text()
+    assert [r["event_id"] for r in store.db.query("SELECT event_id FROM processed_events")] == ["Ev-new"]
