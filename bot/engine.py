@@ -16,7 +16,7 @@ from bot.errors import InputError
 from bot.models import Command, Kind, Message, Principle, Verdict, iso
 from bot.prompts import Prompts
 from bot.store import Store
-from bot.text import clean_control
+from bot.text import clean_control, normalise
 
 LOGGED_KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST)
 APPROVING_EMOJI = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check", "+1", "thumbsup"})
@@ -294,14 +294,6 @@ class Engine:
         text = cmd.text.strip()
         if not text:
             return [Reply("Tell me the decision: `/decision We will ship dark mode on Monday because…`")]
-        verdict = self.judge(text)
-        verdict = Verdict(
-            kind=Kind.DECISION,
-            customer_rationale=verdict.customer_rationale or False,
-            principles=verdict.principles or self.matcher.match(text.lower()),
-            nudge=not verdict.customer_rationale,
-            customer=verdict.customer,
-        )
         ts = cmd.thread or f"cmd-{iso(cmd.time)}-{next(self._explicit)}"
         message = Message(
             platform=cmd.platform,
@@ -314,6 +306,32 @@ class Engine:
             text=text,
             time=cmd.time,
             channel_name=cmd.channel_name,
+        )
+        return self._log_explicitly(message)
+
+    def log_as_decision(self, message: Message) -> list[Action]:
+        """Someone marked a message already written as a decision (Slack's "Log as decision")."""
+        row = self.store.find(message.platform, message.workspace, message.channel, message.ts)
+        if row is None:
+            return self._log_explicitly(message)
+        if row["kind"] == Kind.DECISION and row["status"] == "active":
+            return [Reply(f"That message is already logged as decision #{row['id']}.")]
+        self.store.update(
+            message.platform, message.workspace, row["id"],
+            kind=Kind.DECISION.value, status="active", approval_state=None, updated_at=iso(self.clock()),
+        )
+        return [Reply(f"Logged as decision #{row['id']}.")]
+
+    def _log_explicitly(self, message: Message) -> list[Action]:
+        """Log a message as a decision whatever its wording, asking about the customer if needed."""
+        text = clean_control(message.text)
+        judged = self.judge(text)
+        verdict = Verdict(
+            kind=Kind.DECISION,
+            customer_rationale=bool(judged.customer_rationale),
+            principles=judged.principles or self.matcher.match(normalise(text)),
+            nudge=not judged.customer_rationale,
+            customer=judged.customer,
         )
         actions = self._log_and_nudge(message, verdict, text, self.clock())
         logged = next((a for a in actions if isinstance(a, Logged)), None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_harness import message_event
+from slack_harness import TEAM, message_event
 
 from bot.models import ChannelSettings
 
@@ -154,3 +154,51 @@ async def test_command_without_text_explains_its_usage(slack):
     """`/prfaq` with no idea says how to use it, in the response to the command."""
     answer = await slack.command("/prfaq", "")
     assert "/prfaq A meal-planning feature" in answer.json["text"]
+
+
+async def shortcut(slack, message: dict, *, user: str = "U_LEAD", channel: str = "C_GENERAL"):
+    """The "Log as decision" message shortcut used on `message`."""
+    return await slack.interaction({
+        "type": "message_action",
+        "callback_id": "log_as_decision",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "channel": {"id": channel, "name": "general"},
+        "message": {"type": "message", **message},
+        "message_ts": message["ts"],
+        "trigger_id": "trigger.shortcut",
+        "response_url": slack.fake.response_url("shortcut"),
+        "action_ts": "1763460000.000001",
+    })
+
+
+async def test_log_as_decision_shortcut_logs_the_message_and_asks_its_author(slack, fake_slack, store):
+    """A message without decision wording is logged as a decision; its thread gets the question."""
+    answer = await shortcut(slack, {"user": "U_ANN", "ts": "1763460000.000100", "text": "Tuesdays it is for releases"})
+    assert answer.status == 200
+    [question] = await fake_slack.wait_for("chat.postMessage")
+    assert question.params["thread_ts"] == "1763460000.000100"
+    assert "Who is the customer" in question.params["text"]
+    [reply] = await fake_slack.wait_for("/respond/shortcut")
+    assert reply.params["text"].startswith("Logged decision #1")
+    assert [(r["kind"], r["author"], r["text"]) for r in store.decisions()] == [
+        ("decision", "U_ANN", "Tuesdays it is for releases")]
+
+
+async def test_log_as_decision_on_a_logged_decision_says_so(slack, fake_slack, store):
+    """Using the shortcut twice on one message keeps one row and says it is already logged."""
+    message = {"user": "U_ANN", "ts": "1763460000.000200", "text": "Going with Postgres."}
+    await shortcut(slack, message)
+    await fake_slack.wait_for("/respond/shortcut")
+    await shortcut(slack, message)
+    replies = await fake_slack.wait_for("/respond/shortcut", count=2)
+    assert replies[-1].params["text"] == "That message is already logged as decision #1."
+    assert len(store.decisions()) == 1
+
+
+async def test_log_as_decision_refuses_bot_messages(slack, fake_slack, store):
+    """A bot's message cannot be logged as a decision; the user is told why."""
+    await shortcut(slack, {"bot_id": "B_OTHER", "ts": "1763460000.000300", "text": "Deploy finished"})
+    [reply] = await fake_slack.wait_for("/respond/shortcut")
+    assert reply.params["text"] == "Only messages people wrote can be logged as decisions."
+    assert store.decisions() == []

@@ -30,3 +30,10 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
     assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
             "reactions:write", "reactions:read", "commands"} == set(scopes)
+
+
+def test_manifest_shortcuts_are_the_ones_the_app_handles():
+    """The manifest's one message shortcut is the "Log as decision" the app answers."""
+    from bot.slack.blocks import LOG_AS_DECISION
+
+    assert [(s["type"], s["callback_id"]) for s in MANIFEST["features"]["shortcuts"]] == [("message", LOG_AS_DECISION)]

@@ -147,6 +147,7 @@ class SlackBot:
         app.action("add_rationale")(self.on_add_rationale)
         app.action(blocks.POST_PRFAQ)(self.on_post_prfaq)
         app.view(blocks.RATIONALE_VIEW)(self.on_rationale)
+        app.shortcut(blocks.LOG_AS_DECISION)(self.on_log_as_decision)
 
     async def start(self) -> None:
         """Learn who the bot is, so its own messages are recognised. Slack being down is not fatal."""
@@ -259,6 +260,23 @@ class SlackBot:
         else:
             await ack(response_type="ephemeral" if first.ephemeral else "in_channel", **blocks.reply(first))
         await self.perform([a for a in actions if a is not first], client, respond=respond)
+
+    async def on_log_as_decision(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
+        """The "Log as decision" message shortcut: log that message, asking its author if needed."""
+        await ack()
+        workspace = _workspace(context)
+        raw = {**(body.get("message") or {}), "channel": (body.get("channel") or {}).get("id")}
+        message = to_message(raw, workspace)
+        if message is None:
+            await quietly(respond, "response_url", response_type="ephemeral",
+                          text="Only messages people wrote can be logged as decisions.")
+            return
+        actions = self.engine.log_as_decision(message)
+        await self.perform([a for a in actions if not isinstance(a, Reply)], client)
+        for reply in (a for a in actions if isinstance(a, Reply)):
+            await quietly(respond, "response_url", response_type="ephemeral", **blocks.reply(reply))
+        for logged in (a for a in actions if isinstance(a, Logged)):
+            await self.annotate(client, workspace, logged.decision_id, message)
 
     # -- buttons and the modal ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from bot.actions import Nudge, Reply, UpdateNudge
 SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
 RATIONALE_VIEW = "rationale"
 POST_PRFAQ = "post_prfaq"
+LOG_AS_DECISION = "log_as_decision"  # the message shortcut's callback id
 CUSTOMER_BLOCK = "customer"
 BENEFIT_BLOCK = "benefit"
 MAX_INPUT = 1000
