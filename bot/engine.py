@@ -398,6 +398,10 @@ class Engine:
             ]
         )
 
+    def home(self, platform: str, workspace: str, user: str) -> list[dict]:
+        """What a person's home tab lists: their decisions lacking a customer, their open requests."""
+        return self.store.open_items_for(platform, workspace, user)
+
     # -- housekeeping ---------------------------------------------------------------------
 
     def purge_old_text(self) -> int:

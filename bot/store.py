@@ -234,6 +234,15 @@ class Store:
             )
         )
 
+    def open_items_for(self, platform: str, workspace: str, author: str, limit: int = 20) -> list[dict]:
+        """An author's decisions still lacking a customer rationale and open approval requests, newest first."""
+        return self._rows(
+            "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND author = ? AND status = 'active' "
+            "AND ((kind = 'decision' AND customer_rationale = 0 AND not_customer_facing_by IS NULL) "
+            "OR (kind = 'approval_request' AND approval_state = 'open')) ORDER BY created_at DESC LIMIT ?",
+            [platform, workspace, author, limit],
+        )
+
     def workspaces(self) -> list[tuple[str, str]]:
         return [
             (r["platform"], r["workspace"])

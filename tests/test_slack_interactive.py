@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from slack_harness import TEAM, message_event
 
 from bot.models import ChannelSettings
@@ -202,3 +204,45 @@ async def test_log_as_decision_refuses_bot_messages(slack, fake_slack, store):
     [reply] = await fake_slack.wait_for("/respond/shortcut")
     assert reply.params["text"] == "Only messages people wrote can be logged as decisions."
     assert store.decisions() == []
+
+
+async def open_home(slack, user: str = "U_ANN"):
+    return await slack.event({"type": "app_home_opened", "user": user, "channel": "D_HOME", "tab": "home",
+                              "event_ts": "1763460000.000900"})
+
+
+async def test_app_home_lists_my_decisions_lacking_a_customer_and_my_open_requests(slack, fake_slack, store):
+    """Opening the home tab publishes the person's own open items, each with the nudge's buttons."""
+    await slack.event(message_event("We decided to move the launch to next Friday.", user="U_ANN", ts="1.000100"))
+    await slack.event(message_event("<@U_BOSS> can you approve the vendor contract?", user="U_ANN", ts="1.000200"))
+    await slack.event(message_event("Going with Postgres.", user="U_BOB", ts="1.000300"))
+    await fake_slack.wait_for("chat.postMessage", count=2)
+    await open_home(slack)
+    [publish] = await fake_slack.wait_for("views.publish")
+    assert publish.params["user_id"] == "U_ANN"
+    text = json.dumps(publish.params["view"])
+    assert "move the launch" in text and "vendor contract" in text and "Postgres" not in text
+    actions = [b for b in publish.params["view"]["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[-1]["elements"]] == [
+        "add_rationale", "not_customer_facing", "not_a_decision", "mute"]
+
+
+async def test_a_button_on_the_home_tab_answers_and_refreshes_it(slack, fake_slack, store):
+    """"Not a decision" pressed on the home tab dismisses the row and republishes an empty tab."""
+    await slack.event(message_event("We decided to move the launch to next Friday.", user="U_ANN", ts="1.000400"))
+    await fake_slack.wait_for("chat.postMessage")
+    [row] = store.decisions()
+    await slack.interaction({
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": "U_ANN", "username": "u_ann", "team_id": TEAM},
+        "container": {"type": "view", "view_id": "V_HOME"},
+        "view": {"id": "V_HOME", "type": "home", "team_id": TEAM, "hash": "h", "blocks": []},
+        "trigger_id": "trigger.home",
+        "actions": [{"type": "button", "action_id": "not_a_decision", "block_id": f"home-{row['id']}",
+                     "value": str(row["id"]), "text": {"type": "plain_text", "text": "Not a decision"},
+                     "action_ts": "1763460000.1"}],
+    })
+    [publish] = await fake_slack.wait_for("views.publish")
+    assert store.decisions() == []
+    assert "Nothing waiting for you" in json.dumps(publish.params["view"])

@@ -27,7 +27,8 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
     """Messages and reactions wherever the bot is invited reach it, with the scopes to read them."""
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
-    assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added"]
+    assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added",
+                      "app_home_opened"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
             "reactions:write", "reactions:read", "commands"} == set(scopes)
 

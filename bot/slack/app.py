@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.actions import Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
@@ -141,6 +141,7 @@ class SlackBot:
     def _register(self, app: AsyncApp) -> None:
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
+        app.event("app_home_opened")(self.on_home_opened)
         for name in COMMANDS:
             app.command(name)(self.on_command)
         app.action(ANSWER_BUTTONS)(self.on_answer)
@@ -192,6 +193,19 @@ class SlackBot:
         await self.perform(actions, client)
         for logged in (a for a in actions if isinstance(a, Logged)):
             await self.annotate(client, workspace, logged.decision_id, message)
+
+    async def on_home_opened(self, event: dict, context, client: AsyncWebClient) -> None:
+        if event.get("tab") == "home" and event.get("user"):
+            await self.publish_home(client, _workspace(context), event["user"])
+
+    async def publish_home(self, client: AsyncWebClient, workspace: str, user: str) -> None:
+        view = blocks.home(self.engine.home(PLATFORM, workspace, user), NUDGE_BUTTONS)
+        await quietly(client.views_publish, "views.publish", user_id=user, view=view)
+
+    async def _refresh_home(self, body: dict, client: AsyncWebClient, workspace: str) -> None:
+        """After a button on the home tab was used, show the tab as it now is."""
+        if self._where(body).get("home"):
+            await self.publish_home(client, workspace, body["user"]["id"])
 
     async def on_reaction(self, event: dict, context) -> None:
         item = event.get("item") or {}
@@ -284,6 +298,8 @@ class SlackBot:
     def _where(body: dict) -> dict:
         """Which nudge a button sat on: a channel message, or an ephemeral one reached by response_url."""
         container = body.get("container", {})
+        if container.get("type") == "view":  # the App Home tab
+            return {"home": True}
         if container.get("is_ephemeral") and body.get("response_url"):
             return {"response_url": body["response_url"]}
         return {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
@@ -297,6 +313,7 @@ class SlackBot:
             await quietly(respond, "response_url", text=str(exc), response_type="ephemeral", replace_original=False)
             return
         await self._update_nudge(actions, client, self._where(body))
+        await self._refresh_home(body, client, _workspace(context))
 
     async def on_add_rationale(self, ack, body: dict, action: dict, client: AsyncWebClient, context) -> None:
         await ack()
@@ -320,6 +337,8 @@ class SlackBot:
             return
         await ack()
         await self._update_nudge(actions, client, meta)
+        if meta.get("home"):
+            await self.publish_home(client, _workspace(context), body["user"]["id"])
 
     async def on_post_prfaq(self, ack, body: dict, action: dict, respond, context) -> None:
         await ack()

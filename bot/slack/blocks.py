@@ -67,6 +67,30 @@ def nudge(action: Nudge) -> dict:
     }
 
 
+def home(items: list[dict], buttons) -> dict:
+    """The App Home tab: the person's decisions lacking a customer rationale and open requests,
+    each with the nudge's buttons (`buttons` are the engine's NUDGE_BUTTONS)."""
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": "Your decisions and requests"}}]
+    if not items:
+        blocks.append(_section("Nothing waiting for you: every decision you logged says who its customer is. :tada:"))
+    for item in items:
+        label = "Approval request" if item["kind"] == "approval_request" else "Decision"
+        where = f"<#{item['channel']}>" if item["channel"].startswith(("C", "G")) else "a direct message"
+        text = item["text"] or "(text removed after the retention period)"
+        link = f" <{item['permalink']}|open>" if item.get("permalink") else ""
+        blocks.append(_section(f"*{label}* in {where}: {text[:500]}{link}"))
+        blocks.append({
+            "type": "actions",
+            "block_id": f"home-{item['id']}",
+            "elements": [
+                _button(b.action, b.label, str(item["id"]), "primary" if b.action == "add_rationale" else None)
+                for b in buttons
+                if item["kind"] == "decision" or b.action != "not_customer_facing"
+            ],
+        })
+    return {"type": "home", "blocks": blocks[:100]}
+
+
 def updated(action: UpdateNudge) -> dict:
     """The nudge after someone answered it: the outcome, no buttons."""
     text = action.text
