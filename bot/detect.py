@@ -202,29 +202,38 @@ class PrincipleMatcher:
 
 def classify_kind(norm: str) -> Kind:
     """The kind of a normalised message, by the rules' order: request, approval, decision."""
+    return classify(norm)[0]
+
+
+def classify(norm: str) -> tuple[Kind, str | None]:
+    """The kind, and for a decision or request the words that made it one (its "wording")."""
     if not norm:
-        return Kind.OTHER
+        return Kind.OTHER, None
     present = R.words_in(norm, _TRIGGER_WORDS)
     for match in R.APPROVAL_REQUEST.finditer(norm, present):
         if _approval_request_at(norm, match):
-            return Kind.APPROVAL_REQUEST
+            return Kind.APPROVAL_REQUEST, _wording(match)
     if _has_approval(norm, present):
-        return Kind.APPROVAL
+        return Kind.APPROVAL, None
     if R.DECLINE.match(norm):
-        return Kind.OTHER
+        return Kind.OTHER, None
     if norm.startswith("emoji_"):
         norm = D.LEADING_EMOJI.sub("", norm)
         present = R.words_in(norm, _TRIGGER_WORDS)
     for match in D.DECISION.finditer(norm, present):
         if _decision_at(norm, match):
-            return Kind.DECISION
-    return Kind.OTHER
+            return Kind.DECISION, _wording(match)
+    return Kind.OTHER, None
+
+
+def _wording(match: re.Match) -> str:
+    return " ".join(match.group(0).split())[:80]
 
 
 def detect(text: str, matcher: PrincipleMatcher | None = None) -> Verdict:
     """Judge one message."""
     norm = normalise(text)
-    kind = classify_kind(norm)
+    kind, wording = classify(norm)
     if kind not in (Kind.DECISION, Kind.APPROVAL_REQUEST):
         return Verdict(kind=kind, customer_rationale=None)
     customer = find_customer(norm)
@@ -236,4 +245,5 @@ def detect(text: str, matcher: PrincipleMatcher | None = None) -> Verdict:
         principles=principles,
         nudge=not rationale,
         customer=customer,
+        wording=wording,
     )

@@ -78,6 +78,8 @@ class Engine:
             return self._answer_request(message, text, verdict)
         if verdict.kind not in LOGGED_KINDS:
             return []
+        if verdict.wording and self.store.is_dismissed(message.platform, message.workspace, verdict.wording):
+            return []  # people here said this wording is not a decision
         return self._log_and_nudge(message, verdict, text, now)
 
     def _log_and_nudge(self, message: Message, verdict: Verdict, text: str, now: datetime) -> list[Action]:
@@ -259,6 +261,9 @@ class Engine:
             text = f"Noted by <@{user}>: not customer-facing."
         elif choice == "not_a_decision":
             self.store.update(platform, workspace, decision_id, status="dismissed", updated_at=stamp)
+            wording = self.judge(row["text"] or "").wording
+            if wording:
+                self.store.record_dismissal(platform, workspace, wording, now)
             text = f"Thanks <@{user}>: dismissed, not a decision."
         else:
             settings = self.store.channel_settings(platform, workspace, row["channel"])

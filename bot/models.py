@@ -56,6 +56,8 @@ class Verdict:
     nudge: bool = False
     # A short phrase naming the customer when the text states one ("customers", "busy parents").
     customer: str | None = None
+    # The words that made it a decision or request ("going with"); dismissals are kept by wording.
+    wording: str | None = None
 
     def as_dict(self) -> dict:
         return {

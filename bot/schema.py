@@ -90,3 +90,13 @@ def m001_initial(db: Database) -> None:
 def m002_reply_counts(db: Database) -> None:
     # How much a decision was discussed: the digest lists the most-discussed first.
     db["decisions"].add_column("replies", int, not_null_default=0)
+
+
+@migrations()
+def m003_dismissals(db: Database) -> None:
+    # "Not a decision" answers, by the wording that triggered the false detection, per workspace:
+    # the bot stops treating that wording as a decision there.
+    db["dismissals"].create(
+        {"platform": str, "workspace": str, "wording": str, "count": int, "last_at": str},
+        pk=("platform", "workspace", "wording"),
+    )

@@ -258,6 +258,21 @@ class Store:
         )
         return cursor.rowcount
 
+    def record_dismissal(self, platform: str, workspace: str, wording: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO dismissals (platform, workspace, wording, count, last_at) VALUES (?, ?, ?, 1, ?) "
+            "ON CONFLICT (platform, workspace, wording) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+            [platform, workspace, wording, iso(now)],
+        )
+
+    def is_dismissed(self, platform: str, workspace: str, wording: str) -> bool:
+        return bool(
+            self._rows(
+                "SELECT 1 FROM dismissals WHERE platform = ? AND workspace = ? AND wording = ?",
+                [platform, workspace, wording],
+            )
+        )
+
     def forget_events(self, before: datetime) -> int:
         """Drop remembered event ids older than `before`: platforms retry within minutes, not days."""
         cursor = self.db.execute("DELETE FROM processed_events WHERE received_at < ?", [iso(before)])

@@ -58,7 +58,7 @@ def test_a_new_file_is_created_in_wal_mode(tmp_path, opened):
 
 
 def test_a_new_file_has_every_table(tmp_path, opened):
-    """A new log has the decision, approval, nudge, channel and event tables."""
+    """A new log has the decision, approval, dismissal, nudge, channel and event tables."""
     opened(tmp_path / "new.db")
 
     assert query(tmp_path / "new.db", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
@@ -66,6 +66,7 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("approval_responses",),
         ("channel_settings",),
         ("decisions",),
+        ("dismissals",),
         ("nudges",),
         ("processed_events",),
     ]
@@ -120,7 +121,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
     assert (
         query(path, "SELECT name FROM _sqlite_migrations ORDER BY id"),
         query(path, "SELECT ts, text FROM decisions"),
-    ) == ([("m001_initial",), ("m002_reply_counts",)], [("1.1", "We decided to drop IE11.")])
+    ) == ([("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",)], [("1.1", "We decided to drop IE11.")])
 
 
 @pytest.mark.parametrize(
