@@ -178,3 +178,14 @@ async def test_requesters_own_check_mark_leaves_the_request_open(slack, fake_sla
     await slack.event(reaction_event("eyes", request["ts"], user="U_BOSS"))
     await next_nudge_is_the_only_one(slack, fake_slack, before=("C_GENERAL",))
     assert [r["approval_state"] for r in store.decisions() if r["ts"] == request["ts"]] == ["open"]
+
+
+async def test_logged_decision_gets_channel_and_author_names_looked_up_once(slack, fake_slack, store):
+    """The log keeps the channel's and author's names (for digests); Slack is asked once per name."""
+    await slack.event(message_event("We decided to move the launch to next Friday.", ts="1763460000.200001"))
+    await wait_until(lambda: [r for r in store.decisions() if r["author_name"]])
+    await slack.event(message_event("Going with Postgres.", user="U_ANN", ts="1763460000.200002"))
+    rows = await wait_until(lambda: len(r := [x for x in store.decisions() if x["author_name"]]) == 2 and r)
+    assert {(r["channel_name"], r["author_name"]) for r in rows} == {("general", "Person U_ANN")}
+    assert len(fake_slack.calls_to("users.info")) == 1
+    assert len(fake_slack.calls_to("conversations.info")) == 1

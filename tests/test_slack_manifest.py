@@ -30,7 +30,8 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
     assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added",
                       "app_home_opened"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
-            "reactions:write", "reactions:read", "commands"} == set(scopes)
+            "reactions:write", "reactions:read", "commands", "channels:read", "groups:read",
+            "users:read"} == set(scopes)
 
 
 def test_manifest_shortcuts_are_the_ones_the_app_handles():

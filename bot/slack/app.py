@@ -121,6 +121,7 @@ class SlackBot:
 
     def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient | None = None):
         self.engine = engine
+        self._names: dict[tuple[str, str, str], str | None] = {}
         self.token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.identity = Identity()
         self.client = client or web_client(settings)
@@ -215,12 +216,33 @@ class SlackBot:
                              event["user"], event.get("reaction", ""), slack_time(event.get("event_ts", "0")))
 
     async def annotate(self, client: AsyncWebClient, workspace: str, decision_id: int, message: Message) -> None:
-        """Give a logged decision its permalink (after the answer went out; it may fail harmlessly)."""
+        """Give a logged decision its permalink and the channel's and author's names, so digests read
+        well (after the answer went out; each lookup may fail harmlessly)."""
         response = await quietly(
             client.chat_getPermalink, "chat.getPermalink", channel=message.channel, message_ts=message.ts
         )
-        if response is not None and response.get("permalink"):
-            self.engine.annotate(PLATFORM, workspace, decision_id, permalink=response["permalink"])
+        permalink = response.get("permalink") if response is not None else None
+        self.engine.annotate(
+            PLATFORM, workspace, decision_id,
+            permalink=permalink,
+            channel_name=await self._name(client, workspace, "channel", message.channel),
+            author_name=await self._name(client, workspace, "user", message.author),
+        )
+
+    async def _name(self, client: AsyncWebClient, workspace: str, kind: str, id_: str) -> str | None:
+        """A channel's or person's display name, asked of Slack once per process and kept."""
+        key = (workspace, kind, id_)
+        if key not in self._names:
+            if kind == "channel":
+                response = await quietly(client.conversations_info, "conversations.info", channel=id_)
+                found = (response or {}).get("channel") or {}
+                self._names[key] = None if found.get("is_im") else found.get("name")
+            else:
+                response = await quietly(client.users_info, "users.info", user=id_)
+                found = (response or {}).get("user") or {}
+                profile = found.get("profile") or {}
+                self._names[key] = profile.get("display_name") or found.get("real_name") or found.get("name")
+        return self._names[key]
 
     # -- rendering the engine's actions ---------------------------------------------------------
 
