@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -39,6 +40,7 @@ _CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im
                   "mpim": Visibility.DM}
 
 log = logging.getLogger("nudgebot.slack")
+SORRY = "Sorry, something went wrong on our side. Nothing you wrote was lost; please try again in a minute."
 
 
 # -- Slack payloads → our values ----------------------------------------------------------------
@@ -150,6 +152,17 @@ class SlackBot:
         app.action(blocks.POST_PRFAQ)(self.on_post_prfaq)
         app.view(blocks.RATIONALE_VIEW)(self.on_rationale)
         app.shortcut(blocks.LOG_AS_DECISION)(self.on_log_as_decision)
+        app.error(self.on_error)
+
+    async def on_error(self, error: Exception, body: dict, respond) -> BoltResponse:
+        """Anything unexpected: one polite line for the person, the details only in our log.
+
+        The exception's text never reaches chat; the log names its type (never a token)."""
+        log.error("Slack listener failed: %s", error.__class__.__name__, exc_info=error)
+        if respond is not None and body.get("response_url") and body.get("type") != "view_submission":
+            await quietly(respond, "response_url", response_type="ephemeral", replace_original=False,
+                          text=SORRY)
+        return BoltResponse(status=200, body=SORRY)
 
     async def start(self) -> None:
         """Learn who the bot is, so its own messages are recognised. Slack being down is not fatal."""
