@@ -21,3 +21,4 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/classify_throughput.py
+	$(BIN)/python benchmarks/slack_ack.py

@@ -49,6 +49,8 @@ class Store:
             db = Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
             db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
+            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits only.
+            db.execute("PRAGMA synchronous = NORMAL")
             foreign = sorted(set(db.table_names()) - {migrations.migrations_table})
             if foreign and not migrations.applied(db):  # another application's: our tables would touch it
                 raise StoreError(
