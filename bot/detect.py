@@ -146,10 +146,6 @@ def _opens_sentence(norm: str, start: int) -> bool:
     return bool(C.SUBJECT_LEAD.fullmatch(norm, left, start))
 
 
-def has_customer_rationale(norm: str) -> bool:
-    """The (normalised) text names a customer and gives a reason that involves them."""
-    return find_customer(norm) is not None
-
 
 def _with_adjectives(norm: str, match: re.Match) -> str:
     words = norm[max(0, match.start() - 30) : match.start()].split()
@@ -200,13 +196,9 @@ class PrincipleMatcher:
         return tuple(sorted(found, key=self._order.__getitem__))
 
 
-def classify_kind(norm: str) -> Kind:
-    """The kind of a normalised message, by the rules' order: request, approval, decision."""
-    return classify(norm)[0]
-
-
 def classify(norm: str) -> tuple[Kind, str | None]:
-    """The kind, and for a decision or request the words that made it one (its "wording")."""
+    """The kind of a normalised message, by the rules' order (request, approval, decision), and for a
+    decision or request the words that made it one (its "wording")."""
     if not norm:
         return Kind.OTHER, None
     present = R.words_in(norm, _TRIGGER_WORDS)

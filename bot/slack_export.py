@@ -118,6 +118,18 @@ class SlackExport:
         except json.JSONDecodeError as exc:
             raise ValueError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
 
+    def _read_list(self, name: str, problems: Problems, what: str) -> list:
+        """A JSON list from the export; a file that is unreadable or not a list is reported, and empty."""
+        try:
+            data = self._read_json(name)
+        except ValueError as why:
+            problems.add(name, str(why))
+            return []
+        if not isinstance(data, list):
+            problems.add(name, f"expected a list of {what}")
+            return []
+        return data
+
     def _day_files(self, folder: str) -> list[str]:
         if self._archive is None:
             base = self._root / folder
@@ -151,15 +163,7 @@ class SlackExport:
         for name, visibility in _CONVERSATION_FILES:
             if not self._exists(name):
                 continue
-            try:
-                entries = self._read_json(name)
-            except ValueError as why:
-                problems.add(name, str(why))
-                continue
-            if not isinstance(entries, list):
-                problems.add(name, "expected a list of conversations")
-                continue
-            for entry in entries:
+            for entry in self._read_list(name, problems, "conversations"):
                 if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                     problems.add(name, "an entry without an id was skipped")
                     continue
@@ -181,15 +185,7 @@ class SlackExport:
             day = date.fromisoformat(PurePosixPath(name).stem)
             if (since and day < since) or (until and day > until):
                 continue
-            try:
-                raw_messages = self._read_json(name)
-            except ValueError as why:
-                problems.add(name, str(why))
-                continue
-            if not isinstance(raw_messages, list):
-                problems.add(name, "expected a list of messages")
-                continue
-            for raw in raw_messages:
+            for raw in self._read_list(name, problems, "messages"):
                 message = self.to_message(raw, conversation)
                 if message is not None:
                     yield message
