@@ -119,6 +119,9 @@ def shell(app: App, user: str, channel: str) -> None:
 def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> None:
     """Run the chat server: Slack at POST /slack/events (events, buttons, slash commands), GET /healthz.
 
+    With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, workspaces install the app at GET /slack/install
+    (Slack returns to GET /slack/oauth_redirect); each install's token is kept in NUDGEBOT_DB.
+
     \b
     Example:
         SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… nudgebot serve --port 3000
@@ -132,12 +135,12 @@ def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> Non
     settings = app.settings
     if slack_socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
         raise ConfigError("--slack-socket-mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…)")
-    if settings.slack_client_id and not settings.slack_bot_token:
-        raise ConfigError("multi-workspace install (SLACK_CLIENT_ID) is not available in this version yet; "
-                          "set SLACK_BOT_TOKEN for a single workspace")
+    if settings.slack_problem():
+        raise ConfigError(f"Configuration error: {settings.slack_problem()}")
     if not slack_socket_mode and not settings.slack_configured:
-        raise ConfigError("nothing to serve: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
-                          "(see the README's Slack section), or use `nudgebot shell` locally")
+        raise ConfigError("nothing to serve: set SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) "
+                          "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs through /slack/install); see the "
+                          "README's Slack section, or use `nudgebot shell` locally")
     logging.getLogger("nudgebot").setLevel(logging.INFO)
     engine = app.engine()
     engine.purge_old_text()
@@ -339,6 +342,8 @@ def check(app: App) -> None:
         nudgebot check
     """
     settings = app.settings
+    if settings.slack_problem():
+        raise ConfigError(f"Configuration error: {settings.slack_problem()}")
     principles = app.principles
     for name in app.prompts.names():
         app.prompts.validate(name)

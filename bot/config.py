@@ -111,7 +111,22 @@ class Settings(BaseSettings):
 
     @property
     def slack_configured(self) -> bool:
-        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Installed into workspaces through /slack/install, rather than one workspace's bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def slack_problem(self) -> str | None:
+        """Slack variables that cannot work together, said in words an admin can act on."""
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            return ("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (multi-workspace install); "
+                    "set both, or neither")
+        if self.slack_oauth and self.slack_bot_token:
+            return ("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one workspace, "
+                    "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET for installs through /slack/install, not both")
+        return None
 
     @property
     def teams_configured(self) -> bool:
@@ -125,7 +140,9 @@ class Settings(BaseSettings):
     def platforms(self) -> list[str]:
         """Names of the chat platforms these settings can serve."""
         names = []
-        if self.slack_configured:
+        if self.slack_configured and self.slack_oauth:
+            names.append("slack (multi-workspace: install at /slack/install)")
+        elif self.slack_configured:
             names.append("slack")
         elif self.slack_bot_token and self.slack_app_token:
             names.append("slack (Socket Mode only: set SLACK_SIGNING_SECRET for HTTP)")

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.slack import oauth
 from bot.slack.app import SlackBot
 
 log = logging.getLogger("nudgebot.server")
@@ -32,6 +33,22 @@ async def slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
 
+async def slack_install(request: web.Request) -> web.Response:
+    """The "Add to Slack" page: a fresh OAuth state, kept in SQLite and in the installer's cookie."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    flow = request.app[SLACK].app.oauth_flow
+    return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+
+async def slack_oauth_redirect(request: web.Request) -> web.Response:
+    """Slack sends the installer back here: the state is checked and the workspace's token stored."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    flow = request.app[SLACK].app.oauth_flow
+    return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+
 def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = False) -> web.Application:
     """Mount Slack at POST /slack/events (or connect it over Socket Mode) and GET /healthz."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -42,6 +59,9 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         app[SLACK] = slack
         if not slack_socket_mode:
             app.router.add_post("/slack/events", slack_events)
+        if slack.installs and not slack_socket_mode:
+            app.router.add_get(oauth.INSTALL_PATH, slack_install)
+            app.router.add_get(oauth.REDIRECT_PATH, slack_oauth_redirect)
 
         async def start_slack(_app: web.Application) -> None:
             await slack.start()

@@ -217,7 +217,28 @@ def test_slack_oauth_install_is_configured_by_client_id_and_signing_secret(monke
     monkeypatch.setenv("SLACK_CLIENT_SECRET", "cs")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "shh")
 
-    assert load_settings().platforms() == ["slack"]
+    settings = load_settings()
+    assert settings.platforms() == ["slack (multi-workspace: install at /slack/install)"]
+    assert settings.slack_oauth and settings.slack_problem() is None
+
+
+@pytest.mark.parametrize(
+    ("variables", "problem"),
+    [
+        ({"SLACK_CLIENT_ID": "123.456"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together"),
+        ({"SLACK_CLIENT_SECRET": "cs"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together"),
+        ({"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "cs", "SLACK_BOT_TOKEN": "xoxb-1"},
+         "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set"),
+    ],
+)
+def test_slack_variables_that_cannot_work_together_are_named(monkeypatch, variables, problem):
+    """Half an OAuth pair, or a bot token beside it, is a problem that names the variables."""
+    for name, value in {"SLACK_SIGNING_SECRET": "shh", **variables}.items():
+        monkeypatch.setenv(name, value)
+
+    found = load_settings().slack_problem()
+    assert found is not None and found.startswith(problem)
+    assert "shh" not in found and "cs" not in found.replace("SECRET", "")
 
 
 def test_a_slack_token_without_signing_secret_does_not_configure_slack(monkeypatch):

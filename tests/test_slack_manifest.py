@@ -28,10 +28,18 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
     assert events == ["message.channels", "message.groups", "message.im", "message.mpim", "reaction_added",
-                      "app_home_opened"]
+                      "app_home_opened", "app_uninstalled", "tokens_revoked"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
             "reactions:write", "reactions:read", "commands", "channels:read", "groups:read",
             "users:read"} == set(scopes)
+
+
+def test_an_oauth_install_asks_for_exactly_the_manifests_scopes():
+    """/slack/install requests the scopes the manifest declares, and Slack returns to our redirect path."""
+    from bot.slack.oauth import REDIRECT_PATH, SCOPES
+
+    assert list(SCOPES) == MANIFEST["oauth_config"]["scopes"]["bot"]
+    assert [u.split("HOST", 1)[1] for u in MANIFEST["oauth_config"]["redirect_urls"]] == [REDIRECT_PATH]
 
 
 def test_manifest_shortcuts_are_the_ones_the_app_handles():

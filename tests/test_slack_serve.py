@@ -60,4 +60,36 @@ async def test_serve_without_slack_credentials_says_what_to_set(tmp_path):
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
-    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in err.decode()
+    assert "SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN" in err.decode()
+    assert "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET" in err.decode()
+
+
+async def test_serve_with_an_oauth_app_offers_the_install_pages(tmp_path):
+    """With a client id and secret, `serve` lists /slack/install and /slack/oauth_redirect beside events."""
+    env = environment(tmp_path, SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="cs-secret",
+                      SLACK_SIGNING_SECRET=SECRET)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        assert "GET /slack/install" in line and "GET /slack/oauth_redirect" in line, line
+        assert "POST /slack/events" in line
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+async def test_serve_refuses_a_bot_token_beside_an_oauth_app(tmp_path):
+    """A bot token and a client id at once is refused with exit 2, naming both variables."""
+    env = environment(tmp_path, SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="cs-secret",
+                      SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set" in err.decode()
+    assert TOKEN not in err.decode() and "cs-secret" not in err.decode()

@@ -1,8 +1,9 @@
 """Slack on Bolt: events, slash commands, buttons and the rationale modal, handed to the engine.
 
 Slack gets its answer first: events are acknowledged by Bolt before the listener runs, commands
-and buttons call `ack()` before any Web API call. Authorizing a request needs no network: the
-bot's identity is learnt once, when the server starts.
+and buttons call `ack()` before any Web API call. Authorizing a request needs no network: a single
+workspace's bot identity is learnt once, when the server starts; an installed workspace's comes
+from its installation (bot/slack/oauth.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
 from bot.models import Command, Message, Visibility
-from bot.slack import blocks
+from bot.slack import blocks, oauth
 from bot.slack.calls import failure, quietly
 
 PLATFORM = "slack"
@@ -127,18 +128,24 @@ class SlackBot:
         self.token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.identity = Identity()
         self.client = client or web_client(settings)
+        self.installs = settings.slack_oauth
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        logger = logging.getLogger("nudgebot.slack.bolt")
+        if self.installs:  # many workspaces: each request gets the token its workspace installed
+            if engine.store.path is None:
+                raise NudgebotError("multi-workspace installs keep their tokens in the decision log's file")
+            installations = oauth.installation_store(settings, engine.store.path)
+            self.app = AsyncApp(name="nudgebot", signing_secret=secret, client=self.client, logger=logger,
+                                installation_store=installations,
+                                authorize=oauth.InstalledBots(installations),
+                                oauth_settings=oauth.oauth_settings(settings, installations, engine.store.path))
+            self.app.enable_token_revocation_listeners()  # an uninstall forgets the workspace's token
+        else:
+            async def authorize(enterprise_id, team_id):  # Bolt passes arguments by name; no `self`
+                return self.authorize(enterprise_id, team_id)
 
-        async def authorize(enterprise_id, team_id):  # Bolt passes arguments by name; no `self`
-            return self.authorize(enterprise_id, team_id)
-
-        self.app = AsyncApp(
-            name="nudgebot",
-            signing_secret=secret,
-            client=self.client,
-            authorize=authorize,
-            logger=logging.getLogger("nudgebot.slack.bolt"),
-        )
+            self.app = AsyncApp(name="nudgebot", signing_secret=secret, client=self.client,
+                                authorize=authorize, logger=logger)
         self._register(self.app)
 
     def _register(self, app: AsyncApp) -> None:
@@ -154,15 +161,17 @@ class SlackBot:
         app.shortcut(blocks.LOG_AS_DECISION)(self.on_log_as_decision)
         app.error(self.on_error)
 
-    async def on_error(self, error: Exception, body: dict, respond) -> BoltResponse:
+    async def on_error(self, error: Exception, body: dict, respond,
+                       response: BoltResponse | None) -> BoltResponse | None:
         """Anything unexpected: one polite line for the person, the details only in our log.
 
-        The exception's text never reaches chat; the log names its type (never a token)."""
+        The exception's text never reaches chat; the log names its type (never a token). After the
+        ack (an event's listener) there is no HTTP answer left to give, only the log line."""
         log.error("Slack listener failed: %s", error.__class__.__name__, exc_info=error)
         if respond is not None and body.get("response_url") and body.get("type") != "view_submission":
             await quietly(respond, "response_url", response_type="ephemeral", replace_original=False,
                           text=SORRY)
-        return BoltResponse(status=200, body=SORRY)
+        return BoltResponse(status=200, body=SORRY) if response is not None else None
 
     async def start(self) -> None:
         """Learn who the bot is, so its own messages are recognised. Slack being down is not fatal."""
@@ -197,11 +206,11 @@ class SlackBot:
             changed = {**event.get("message", {}), "channel": event.get("channel"),
                        "channel_type": event.get("channel_type")}
             message = to_message(changed, workspace)
-            if message is not None and message.author != self.identity.user_id:
+            if message is not None and message.author != context.bot_user_id:
                 self.engine.edit(message)
             return
         message = to_message(event, workspace, body.get("event_id"))
-        if message is None or message.author == self.identity.user_id:
+        if message is None or message.author == context.bot_user_id:
             return
         actions = self.engine.handle(message)
         await self.perform(actions, client)
@@ -223,7 +232,7 @@ class SlackBot:
 
     async def on_reaction(self, event: dict, context) -> None:
         item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user") or event.get("user") == self.identity.user_id:
+        if item.get("type") != "message" or not event.get("user") or event.get("user") == context.bot_user_id:
             return
         self.engine.reaction(PLATFORM, _workspace(context), item.get("channel", ""), item.get("ts", ""),
                              event["user"], event.get("reaction", ""), slack_time(event.get("event_ts", "0")))

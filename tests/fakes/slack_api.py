@@ -29,6 +29,13 @@ class Call:
     answer: dict | None = None  # what the fake answered
 
 
+def installed_team(token: str | None) -> str | None:
+    """The workspace of a bot token handed out by this fake's oauth.v2.access ("xoxb-T_TWO-installed")."""
+    if token and token.startswith("xoxb-") and token.endswith("-installed"):
+        return token.removeprefix("xoxb-").removesuffix("-installed")
+    return None
+
+
 def _decode(params: dict) -> dict:
     # Form-encoded calls carry blocks and views as JSON strings.
     for key in ("blocks", "view", "attachments"):
@@ -154,16 +161,31 @@ class FakeSlack:
                 return web.json_response(body, status=status, headers=headers)
             if not path.startswith("/api/"):
                 return web.Response(text="ok")
-            call.answer = self._answer(method, call.params)
+            call.answer = self._answer(method, call.params, token)
             return web.json_response(call.answer)
         finally:
             call.answered.set()
 
-    def _answer(self, method: str, p: dict) -> dict:
+    def _answer(self, method: str, p: dict, token: str | None = None) -> dict:
         channel = p.get("channel")
         if method == "auth.test":
+            team = installed_team(token)
+            if team:  # a token this fake handed out in oauth.v2.access
+                return {"ok": True, "url": f"https://{team.lower()}.slack.com/", "team": f"Team {team}",
+                        "user": "nudgebot", "team_id": team, "user_id": f"{BOT_USER}_{team}",
+                        "bot_id": f"{BOT_ID}_{team}", "is_enterprise_install": False}
             return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "nudgebot",
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "oauth.v2.access":
+            # The code names the workspace being installed: "code-T_TWO" installs T_TWO.
+            code = str(p.get("code", ""))
+            if not code.startswith("code-"):
+                return {"ok": False, "error": "invalid_code"}
+            team = code.removeprefix("code-")
+            return {"ok": True, "app_id": "A_APP", "authed_user": {"id": "U_INSTALLER"}, "token_type": "bot",
+                    "scope": p.get("scope", "chat:write"), "access_token": f"xoxb-{team}-installed",
+                    "bot_user_id": f"{BOT_USER}_{team}", "team": {"id": team, "name": f"Team {team}"},
+                    "enterprise": None, "is_enterprise_install": False}
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
             return {"ok": True, "channel": channel, "ts": ts,
