@@ -1,47 +1,38 @@
-"""Slack ack path: `nudgebot serve`'s Slack app against a bare Bolt app that only acks, side by side.
+"""Slack ack path: `nudgebot serve` against a bare Bolt app that only acks, side by side in one run.
 
-Both run in this process on 127.0.0.1, behind the same aiohttp adapter, with the same signing
-secret, and call the same fake Slack Web API (tests/fakes/slack_api.py). N signed message events
-(10% decisions, the rest everyday chat) are sent with a few requests in flight at once. For each
-app: events/s, p50/p99 time to the HTTP 200, and the peak of memory allocated while serving
-(tracemalloc); then the ratios. Afterwards the decision log is checked: every decision exactly
-once, none lost, none doubled.
+Each runs as its own server process on 127.0.0.1, as in production, and both call the same fake
+Slack Web API (tests/fakes/slack_api.py), itself a separate process standing in for Slack. This
+process sends signed `message` events (10% decisions, the rest everyday chat) the way Slack does:
+at a fixed rate, whether or not earlier requests were answered (open loop), so latency is counted
+from the moment each event was due, and a slow answer delays no later send. For each rate, the bare
+app and Nudgebot take turns; for each: p50/p99 time to the HTTP 200. Then the most each can take
+(8 requests always in flight), and the peak resident memory of each server process. Afterwards
+the decision log is checked: every decision exactly once, none lost, none doubled.
 
-Usage: python benchmarks/slack_ack.py [--events 2000] [--concurrency 8] [--json]
+Usage: python benchmarks/slack_ack.py [--events 2000] [--rates 50,200] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
+import os
+import re
+import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
-from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-from fakes.slack_api import FakeSlack  # noqa: E402
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request  # noqa: E402
-from slack_bolt.async_app import AsyncApp  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-
-from bot.config import BUNDLED_PRINCIPLES, PROMPTS_DIR, load_settings  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.policy import Politeness  # noqa: E402
-from bot.principles import load_principles  # noqa: E402
-from bot.prompts import Prompts  # noqa: E402
-from bot.server import create_app  # noqa: E402
-from bot.store import Store  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -51,11 +42,90 @@ DECISIONS = [
     "Decision: the offsite moves to Lisbon.",
 ]
 CHAT = ["morning all", "deploying api to staging now", "PR is green, merging after lunch", "lol", "brb 10 min"]
+_serial = itertools.count()
+
+
+# -- the two child servers (this file run with --role) -----------------------------------------
+
+async def _run_fake() -> None:
+    from fakes.slack_api import FakeSlack
+
+    fake = await FakeSlack().start()
+    print(f"PORT {fake.port}", flush=True)
+    await _until_terminated()
+    await fake.stop()
+
+
+async def _run_bare(api_url: str) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bolt = AsyncApp(signing_secret=SECRET, client=AsyncWebClient(token=TOKEN, base_url=api_url))
+
+    async def noop(event) -> None:
+        return None
+
+    bolt.event("message")(noop)
+
+    async def handler(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(f"PORT {site._server.sockets[0].getsockname()[1]}", flush=True)
+    await _until_terminated()
+    await runner.cleanup()
+
+
+async def _until_terminated() -> None:
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+# -- this process: start them, load them, read their memory --------------------------------------
+
+class Child:
+    def __init__(self, process: asyncio.subprocess.Process, port: int):
+        self.process, self.port = process, port
+
+    @classmethod
+    async def start(cls, args: list[str], env: dict[str, str], pattern: str) -> Child:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *args, env=env, cwd=env.get("BENCH_CWD"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        match = re.search(pattern, line)
+        if not match:
+            raise SystemExit(f"{args} did not start: {line!r}")
+        return cls(process, int(match.group(1)))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def peak_rss_kib(self) -> int:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 30)
 
 
 def events(n: int) -> list[tuple[str, bool]]:
+    """`n` new message events (never seen before by either app), every tenth a decision."""
     out = []
-    for i in range(n):
+    for _ in range(n):
+        i = next(_serial)
         decision = i % 10 == 0
         text = DECISIONS[i % len(DECISIONS)] if decision else CHAT[i % len(CHAT)]
         ts = f"1763460000.{i:06d}"
@@ -69,119 +139,133 @@ def events(n: int) -> list[tuple[str, bool]]:
     return out
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}/slack/events"
+def signed(body: str, verifier: SignatureVerifier) -> dict:
+    ts = str(int(time.time()))
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body)}
 
 
-def bare_bolt(fake: FakeSlack) -> web.Application:
-    bolt = AsyncApp(signing_secret=SECRET, token=TOKEN, client=AsyncWebClient(token=TOKEN, base_url=fake.base_url))
-
-    async def noop(event) -> None:
-        return None
-
-    bolt.event("message")(noop)
-
-    async def handler(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
-    app = web.Application()
-    app.router.add_post("/slack/events", handler)
-    return app
+async def post(session: aiohttp.ClientSession, url: str, body: str, verifier: SignatureVerifier) -> None:
+    async with session.post(url, data=body, headers=signed(body, verifier)) as response:
+        await response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status}")
 
 
-async def load(url: str, bodies: list[str], concurrency: int) -> tuple[float, list[float]]:
+async def at_rate(session, url: str, bodies: list[str], rate: float) -> list[float]:
+    """Send one body every 1/rate seconds; each latency counts from when its send was due."""
     verifier = SignatureVerifier(SECRET)
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
     latencies: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
 
-    async def worker(session: aiohttp.ClientSession) -> None:
-        while not queue.empty():
-            body = queue.get_nowait()
-            ts = str(int(time.time()))
-            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-                       "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body)}
-            start = time.perf_counter()
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                if response.status != 200:
-                    raise SystemExit(f"{url} answered {response.status}")
-            latencies.append(time.perf_counter() - start)
+    async def one(i: int, body: str) -> None:
+        due = start + i / rate
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        await post(session, url, body, verifier)
+        latencies.append(loop.time() - due)
+
+    await asyncio.gather(*(one(i, body) for i, body in enumerate(bodies)))
+    return latencies
+
+
+async def flat_out(session, url: str, bodies: list[str], concurrency: int = 8) -> float:
+    """Events per second with `concurrency` requests always in flight."""
+    verifier = SignatureVerifier(SECRET)
+    queue = list(reversed(bodies))
+
+    async def worker() -> None:
+        while queue:
+            await post(session, url, queue.pop(), verifier)
 
     start = time.perf_counter()
-    async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return time.perf_counter() - start, latencies
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return len(bodies) / (time.perf_counter() - start)
 
 
-def figures(elapsed: float, latencies: list[float], peak: int) -> dict:
+def percentiles(latencies: list[float]) -> dict:
     ordered = sorted(latencies)
-    return {
-        "events_per_s": round(len(latencies) / elapsed),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
-        "peak_alloc_kib": round(peak / 1024),
-    }
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2)}
 
 
-async def run(n: int, concurrency: int) -> dict:
-    fake = await FakeSlack().start()
-    sent = events(n)
-    bodies = [body for body, _ in sent]
-    results = {}
+async def run(n: int, rates: list[float]) -> dict:
+    me = str(Path(__file__).resolve())
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NUDGEBOT_"))}
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "bench.db")
-        rules = Politeness(zone=ZoneInfo("UTC"), cooldown=timedelta(0), daily_cap=10_000)
-        engine = Engine(store, load_principles(BUNDLED_PRINCIPLES), Prompts(PROMPTS_DIR), rules)
-        settings = load_settings(env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                                 slack_api_url=fake.base_url)
-        for name, app in (("bare_bolt", bare_bolt(fake)), ("nudgebot", create_app(settings, engine))):
-            runner, url = await serve(app)
-            await load(url, bodies[:50], concurrency)  # warm up both the same way
-            tracemalloc.start()
-            elapsed, latencies = await load(url, bodies, concurrency)
-            await asyncio.sleep(0.5)  # let the listeners that run after the ack finish
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            results[name] = figures(elapsed, latencies, peak)
-            await runner.cleanup()
-        rows = store.db.execute("SELECT count(*), count(DISTINCT ts) FROM decisions").fetchone()
-        store.close()
-    await fake.stop()
-    expected = sum(1 for _, decision in sent if decision)
-    ours, bare = results["nudgebot"], results["bare_bolt"]
-    return {
-        "events": n,
-        "concurrency": concurrency,
-        **{f"{app}_{key}": value for app, figs in results.items() for key, value in figs.items()},
-        "p99_ratio": round(ours["p99_ms"] / bare["p99_ms"], 2),
-        "throughput_ratio": round(ours["events_per_s"] / bare["events_per_s"], 2),
-        "decisions_sent": expected,
-        "decision_rows": rows[0],
-        "distinct_decision_rows": rows[1],
-    }
+        fake = await Child.start([me, "--role", "fake"], base_env, r"PORT (\d+)")
+        api = f"http://127.0.0.1:{fake.port}/api/"
+        bare = await Child.start([me, "--role", "bare", "--api", api], base_env, r"PORT (\d+)")
+        db = Path(tmp) / "bench.db"
+        ours_env = {**base_env, "BENCH_CWD": tmp, "NUDGEBOT_DB": str(db), "SLACK_BOT_TOKEN": TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api, "NUDGEBOT_COOLDOWN_MINUTES": "0",
+                    "NUDGEBOT_CHANNEL_DAILY_CAP": "100000"}
+        ours = await Child.start(["-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"], ours_env,
+                                 r"http://127\.0\.0\.1:(\d+)")
+        apps = {"bare_bolt": bare, "nudgebot": ours}
+        result: dict = {"events_per_rate": n, "rates": rates}
+        decisions = 0
+        try:
+            async with aiohttp.ClientSession() as session:
+                for child in apps.values():  # warm both up the same way
+                    sent = events(100)
+                    decisions += sum(d for _, d in sent if child is ours)
+                    await flat_out(session, child.url, [b for b, _ in sent])
+                for rate in rates:
+                    for name, child in apps.items():
+                        sent = events(n)
+                        decisions += sum(d for _, d in sent if child is ours)
+                        figures = percentiles(await at_rate(session, child.url, [b for b, _ in sent], rate))
+                        result.update({f"{name}_{rate:g}_per_s_{k}": v for k, v in figures.items()})
+                        await asyncio.sleep(1)  # let the work after the acks finish before the next turn
+                    result[f"p99_ratio_{rate:g}_per_s"] = round(
+                        result[f"nudgebot_{rate:g}_per_s_p99_ms"] / result[f"bare_bolt_{rate:g}_per_s_p99_ms"], 2)
+                for name, child in apps.items():
+                    sent = events(n)
+                    decisions += sum(d for _, d in sent if child is ours)
+                    result[f"{name}_max_events_per_s"] = round(await flat_out(session, child.url,
+                                                                              [b for b, _ in sent]))
+                await asyncio.sleep(2)
+            for name, child in apps.items():
+                result[f"{name}_peak_rss_kib"] = child.peak_rss_kib()
+        finally:
+            for child in (ours, bare, fake):
+                await child.stop()
+        result["max_throughput_ratio"] = round(result["nudgebot_max_events_per_s"]
+                                               / result["bare_bolt_max_events_per_s"], 2)
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT count(*), count(DISTINCT ts) FROM decisions").fetchone()
+        result.update(decisions_sent=decisions, decision_rows=rows[0], distinct_decision_rows=rows[1])
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--events", type=int, default=2000, help="events per rate and app")
+    parser.add_argument("--rates", default="50,200", help="events per second, comma-separated")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--role", choices=("fake", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--api", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    result = asyncio.run(run(args.events, args.concurrency))
+    if args.role == "fake":
+        return asyncio.run(_run_fake())
+    if args.role == "bare":
+        return asyncio.run(_run_bare(args.api))
+    rates = [float(r) for r in args.rates.split(",")]
+    result = asyncio.run(run(args.events, rates))
     if args.json:
         print(json.dumps(result, indent=2))
         return
+    for rate in rates:
+        for app in ("bare_bolt", "nudgebot"):
+            key = f"{app}_{rate:g}_per_s"
+            print(f"{rate:>5g} events/s {app:>10}: p50 {result[key + '_p50_ms']:>6} ms  "
+                  f"p99 {result[key + '_p99_ms']:>6} ms")
+        print(f"{rate:>5g} events/s p99 ratio (nudgebot / bare Bolt): {result[f'p99_ratio_{rate:g}_per_s']}x")
     for app in ("bare_bolt", "nudgebot"):
-        print(f"{app:>10}: {result[f'{app}_events_per_s']:>6} events/s  p50 {result[f'{app}_p50_ms']} ms  "
-              f"p99 {result[f'{app}_p99_ms']} ms  peak alloc {result[f'{app}_peak_alloc_kib']} KiB")
-    print(f"ratios (nudgebot / bare Bolt): p99 {result['p99_ratio']}x, throughput {result['throughput_ratio']}x")
+        print(f"{app:>10}: at most {result[f'{app}_max_events_per_s']} events/s (8 in flight), "
+              f"peak RSS {result[f'{app}_peak_rss_kib']} KiB")
+    print(f"max throughput ratio: {result['max_throughput_ratio']}x")
     print(f"decisions sent {result['decisions_sent']}, logged {result['decision_rows']} "
           f"({result['distinct_decision_rows']} distinct)")
 

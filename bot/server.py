@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.runner import EngineThread
 from bot.slack import oauth
 from bot.slack.app import SlackBot
 
@@ -53,9 +54,15 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
     """Mount Slack at POST /slack/events (or connect it over Socket Mode) and GET /healthz."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[ENGINE] = engine
+    run = EngineThread()  # the engine's one thread, shared by every platform
+
+    async def stop_engine_thread(_app: web.Application) -> None:
+        run.close()
+
+    app.on_cleanup.append(stop_engine_thread)
     app.router.add_get("/healthz", healthz)
     if slack_socket_mode or settings.slack_configured:
-        slack = SlackBot(settings, engine)
+        slack = SlackBot(settings, engine, run=run)
         app[SLACK] = slack
         if not slack_socket_mode:
             app.router.add_post("/slack/events", slack_events)
@@ -66,7 +73,11 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         async def start_slack(_app: web.Application) -> None:
             await slack.start()
 
+        async def drain_slack(_app: web.Application) -> None:
+            await slack.drain()
+
         app.on_startup.append(start_slack)
+        app.on_shutdown.append(drain_slack)
         if slack_socket_mode:
             app.cleanup_ctx.append(_socket_mode(slack, settings))
     return app

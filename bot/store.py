@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +25,34 @@ class Store:
     """The decision log. Create it with `Store.open(path)`."""
 
     def __init__(self, db: Database, path: Path | None = None):
-        self.db = db
         self.path = path
+        self._local = threading.local()
+        self._local.db = db
+        self._opened = [db]
+        self._opening = threading.Lock()
+        self._closed = False
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection to the log. Each thread gets its own, as SQLite wants: the server's
+        engine thread and a reader elsewhere never share one connection's transaction state."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")  # as SQLite says it
+            db = self._local.db = self._connect(self.path) if self.path else self._opened[0]
+            with self._opening:
+                self._opened.append(db)
+        return db
+
+    @staticmethod
+    def _connect(path: Path) -> Database:
+        db = Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits only.
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -46,11 +73,7 @@ class Store:
             )
         db = None
         try:
-            db = Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA foreign_keys = ON")
-            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits only.
-            db.execute("PRAGMA synchronous = NORMAL")
+            db = cls._connect(path)
             foreign = sorted(set(db.table_names()) - {migrations.migrations_table})
             if foreign and not migrations.applied(db):  # another application's: our tables would touch it
                 raise StoreError(
@@ -95,7 +118,10 @@ class Store:
                 raise
 
     def close(self) -> None:
-        self.db.close()
+        with self._opening:
+            self._closed = True
+            for db in self._opened:
+                db.close()
 
     # -- events ---------------------------------------------------------------------------
 

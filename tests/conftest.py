@@ -90,10 +90,13 @@ async def slack(fake_slack, engine):
     settings = load_settings(
         env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=fake_slack.base_url
     )
-    runner = web.AppRunner(create_app(settings, engine))
+    app = create_app(settings, engine)
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
-    yield SlackSender(f"http://127.0.0.1:{port}/slack/events", fake_slack)
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake_slack)
+    sender.server = app
+    yield sender
     await runner.cleanup()

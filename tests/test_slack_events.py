@@ -193,7 +193,7 @@ async def test_logged_decision_gets_channel_and_author_names_looked_up_once(slac
 
 async def test_a_failure_after_the_ack_is_logged_once_and_nothing_crashes(slack, fake_slack, store, caplog):
     """An event whose handling fails after Slack has its 200 is logged by type, with no stray task error."""
-    store.db.conn.close()  # the database goes away under the running app
+    store.close()  # the database goes away under the running app
     answer = await slack.event(message_event(UNCLEAR))
     assert answer.status == 200
     await wait_until(lambda: any("Slack listener failed" in r.getMessage() for r in caplog.records))

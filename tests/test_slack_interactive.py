@@ -250,7 +250,7 @@ async def test_a_button_on_the_home_tab_answers_and_refreshes_it(slack, fake_sla
 
 async def test_an_unexpected_failure_gets_one_polite_line_and_no_details(slack, fake_slack, store, caplog):
     """When the log cannot be used, the person gets a polite line; the exception text stays in our log."""
-    store.db.conn.close()  # the database goes away under the running app
+    store.close()  # the database goes away under the running app
     answer = await slack.command("/nudgebot", "status")
     assert answer.status == 200
     assert answer.text.startswith("Sorry, something went wrong on our side.")

@@ -8,6 +8,8 @@ from its installation (bot/slack/oauth.py).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import re
@@ -29,6 +31,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
 from bot.models import Command, Message, Visibility
+from bot.runner import EngineThread
 from bot.slack import blocks, oauth
 from bot.slack.calls import failure, quietly
 
@@ -42,6 +45,9 @@ _CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im
 
 log = logging.getLogger("nudgebot.slack")
 SORRY = "Sorry, something went wrong on our side. Nothing you wrote was lost; please try again in a minute."
+WORKING = "Working on it…"
+# Slack allows 3 s for a command's answer; past this, the ack says "working on it" and the answer follows.
+COMMAND_PATIENCE = 2.0
 
 
 # -- Slack payloads → our values ----------------------------------------------------------------
@@ -122,8 +128,12 @@ def web_client(settings: Settings) -> AsyncWebClient:
 class SlackBot:
     """Bolt wired to the engine. Holds the engine; Slack's payloads stop here."""
 
-    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient | None = None):
+    def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient | None = None,
+                 run: EngineThread | None = None):
         self.engine = engine
+        self.run = run or EngineThread()  # every engine call goes through it, off the event loop
+        self.patience = COMMAND_PATIENCE
+        self._in_flight: set[asyncio.Task] = set()
         self._names: dict[tuple[str, str, str], str | None] = {}
         self.token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.identity = Identity()
@@ -149,17 +159,39 @@ class SlackBot:
         self._register(self.app)
 
     def _register(self, app: AsyncApp) -> None:
-        app.event("message")(self.on_message)
-        app.event("reaction_added")(self.on_reaction)
-        app.event("app_home_opened")(self.on_home_opened)
+        t = self._tracked
+        app.event("message")(t(self.on_message))
+        app.event("reaction_added")(t(self.on_reaction))
+        app.event("app_home_opened")(t(self.on_home_opened))
         for name in COMMANDS:
-            app.command(name)(self.on_command)
-        app.action(ANSWER_BUTTONS)(self.on_answer)
-        app.action("add_rationale")(self.on_add_rationale)
-        app.action(blocks.POST_PRFAQ)(self.on_post_prfaq)
-        app.view(blocks.RATIONALE_VIEW)(self.on_rationale)
-        app.shortcut(blocks.LOG_AS_DECISION)(self.on_log_as_decision)
+            app.command(name)(t(self.on_command))
+        app.action(ANSWER_BUTTONS)(t(self.on_answer))
+        app.action("add_rationale")(t(self.on_add_rationale))
+        app.action(blocks.POST_PRFAQ)(t(self.on_post_prfaq))
+        app.view(blocks.RATIONALE_VIEW)(t(self.on_rationale))
+        app.shortcut(blocks.LOG_AS_DECISION)(t(self.on_log_as_decision))
         app.error(self.on_error)
+
+    def _tracked(self, listener):
+        """The listener, with its run counted as in flight until it ends (Bolt reads its arguments
+        through the wrapper)."""
+        @functools.wraps(listener)
+        async def run(*args, **kwargs):
+            task = asyncio.current_task()
+            self._in_flight.add(task)
+            try:
+                return await listener(*args, **kwargs)
+            finally:
+                self._in_flight.discard(task)
+
+        return run
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """On the way down: let the work of requests already acknowledged finish (Slack will not send
+        them again), for at most `timeout` seconds."""
+        pending = {t for t in self._in_flight if t is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
 
     async def on_error(self, error: Exception, body: dict, respond,
                        response: BoltResponse | None) -> BoltResponse | None:
@@ -200,19 +232,20 @@ class SlackBot:
         workspace = _workspace(context)
         subtype = event.get("subtype")
         if subtype == "message_deleted":
-            self.engine.delete(PLATFORM, workspace, event.get("channel", ""), event.get("deleted_ts", ""))
+            await self.run(self.engine.delete, PLATFORM, workspace, event.get("channel", ""),
+                           event.get("deleted_ts", ""))
             return
         if subtype == "message_changed":
             changed = {**event.get("message", {}), "channel": event.get("channel"),
                        "channel_type": event.get("channel_type")}
             message = to_message(changed, workspace)
             if message is not None and message.author != context.bot_user_id:
-                self.engine.edit(message)
+                await self.run(self.engine.edit, message)
             return
         message = to_message(event, workspace, body.get("event_id"))
         if message is None or message.author == context.bot_user_id:
             return
-        actions = self.engine.handle(message)
+        actions = await self.run(self.engine.handle, message)
         await self.perform(actions, client)
         for logged in (a for a in actions if isinstance(a, Logged)):
             await self.annotate(client, workspace, logged.decision_id, message)
@@ -222,7 +255,7 @@ class SlackBot:
             await self.publish_home(client, _workspace(context), event["user"])
 
     async def publish_home(self, client: AsyncWebClient, workspace: str, user: str) -> None:
-        view = blocks.home(self.engine.home(PLATFORM, workspace, user), NUDGE_BUTTONS)
+        view = blocks.home(await self.run(self.engine.home, PLATFORM, workspace, user), NUDGE_BUTTONS)
         await quietly(client.views_publish, "views.publish", user_id=user, view=view)
 
     async def _refresh_home(self, body: dict, client: AsyncWebClient, workspace: str) -> None:
@@ -234,8 +267,9 @@ class SlackBot:
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user") or event.get("user") == context.bot_user_id:
             return
-        self.engine.reaction(PLATFORM, _workspace(context), item.get("channel", ""), item.get("ts", ""),
-                             event["user"], event.get("reaction", ""), slack_time(event.get("event_ts", "0")))
+        await self.run(self.engine.reaction, PLATFORM, _workspace(context), item.get("channel", ""),
+                       item.get("ts", ""), event["user"], event.get("reaction", ""),
+                       slack_time(event.get("event_ts", "0")))
 
     async def annotate(self, client: AsyncWebClient, workspace: str, decision_id: int, message: Message) -> None:
         """Give a logged decision its permalink and the channel's and author's names, so digests read
@@ -244,8 +278,8 @@ class SlackBot:
             client.chat_getPermalink, "chat.getPermalink", channel=message.channel, message_ts=message.ts
         )
         permalink = response.get("permalink") if response is not None else None
-        self.engine.annotate(
-            PLATFORM, workspace, decision_id,
+        await self.run(
+            self.engine.annotate, PLATFORM, workspace, decision_id,
             permalink=permalink,
             channel_name=await self._name(client, workspace, "channel", message.channel),
             author_name=await self._name(client, workspace, "user", message.author),
@@ -303,21 +337,39 @@ class SlackBot:
     # -- slash commands -------------------------------------------------------------------------
 
     async def on_command(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
+        """A slash command, answered in the ack when the engine is quick (nearly always). When it is
+        not (the log busy), Slack gets a "working on it" in time and the answer follows."""
         command = to_command(body, _workspace(context), self.engine.clock())
+        work = asyncio.ensure_future(self.run(self.engine.command, command))
         try:
-            actions = self.engine.command(command)
+            actions = await asyncio.wait_for(asyncio.shield(work), self.patience)
         except NudgebotError as exc:
             await ack(text=str(exc))
             return
-        replies = [a for a in actions if isinstance(a, Reply)]
-        first = replies[0] if replies else None
+        except TimeoutError:
+            await ack(response_type="ephemeral", text=WORKING)
+            try:
+                actions = await work
+            except NudgebotError as exc:
+                await quietly(respond, "response_url", response_type="ephemeral", text=str(exc))
+                return
+            first = next((a for a in actions if isinstance(a, Reply)), None)
+            if first is not None:
+                await quietly(respond, "response_url", **self._command_reply(command, first))
+            await self.perform([a for a in actions if a is not first], client, respond=respond)
+            return
+        first = next((a for a in actions if isinstance(a, Reply)), None)
         if first is None:
             await ack()
-        elif command.name == "prfaq" and first.title:
-            await ack(response_type="ephemeral", **blocks.prfaq(first, command.text.strip()))
         else:
-            await ack(response_type="ephemeral" if first.ephemeral else "in_channel", **blocks.reply(first))
+            await ack(**self._command_reply(command, first))
         await self.perform([a for a in actions if a is not first], client, respond=respond)
+
+    @staticmethod
+    def _command_reply(command: Command, reply: Reply) -> dict:
+        if command.name == "prfaq" and reply.title:
+            return {"response_type": "ephemeral", **blocks.prfaq(reply, command.text.strip())}
+        return {"response_type": "ephemeral" if reply.ephemeral else "in_channel", **blocks.reply(reply)}
 
     async def on_log_as_decision(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
         """The "Log as decision" message shortcut: log that message, asking its author if needed."""
@@ -329,7 +381,7 @@ class SlackBot:
             await quietly(respond, "response_url", response_type="ephemeral",
                           text="Only messages people wrote can be logged as decisions.")
             return
-        actions = self.engine.log_as_decision(message)
+        actions = await self.run(self.engine.log_as_decision, message)
         await self.perform([a for a in actions if not isinstance(a, Reply)], client)
         for reply in (a for a in actions if isinstance(a, Reply)):
             await quietly(respond, "response_url", response_type="ephemeral", **blocks.reply(reply))
@@ -351,8 +403,8 @@ class SlackBot:
     async def on_answer(self, ack, body: dict, action: dict, respond, client: AsyncWebClient, context) -> None:
         await ack()
         try:
-            actions = self.engine.answer(PLATFORM, _workspace(context), int(action.get("value", 0)),
-                                         action["action_id"], body["user"]["id"])
+            actions = await self.run(self.engine.answer, PLATFORM, _workspace(context), int(action.get("value", 0)),
+                                     action["action_id"], body["user"]["id"])
         except (InputError, ValueError) as exc:
             await quietly(respond, "response_url", text=str(exc), response_type="ephemeral", replace_original=False)
             return
@@ -362,7 +414,7 @@ class SlackBot:
     async def on_add_rationale(self, ack, body: dict, action: dict, client: AsyncWebClient, context) -> None:
         await ack()
         decision_id = int(action.get("value", 0))
-        row = self.engine.decision(PLATFORM, _workspace(context), decision_id)
+        row = await self.run(self.engine.decision, PLATFORM, _workspace(context), decision_id)
         view = blocks.rationale_modal(decision_id, self._where(body), row["text"] if row else None)
         await quietly(client.views_open, "views.open", trigger_id=body["trigger_id"], view=view)
 
@@ -374,8 +426,9 @@ class SlackBot:
                       errors={blocks.CUSTOMER_BLOCK: "Please say who the customer is."})
             return
         try:
-            actions = self.engine.answer(PLATFORM, _workspace(context), int(meta.get("decision_id", 0)),
-                                         "add_rationale", body["user"]["id"], rationale=rationale)
+            actions = await self.run(self.engine.answer, PLATFORM, _workspace(context),
+                                     int(meta.get("decision_id", 0)), "add_rationale", body["user"]["id"],
+                                     rationale=rationale)
         except InputError as exc:
             await ack(response_action="errors", errors={blocks.CUSTOMER_BLOCK: str(exc)})
             return
@@ -390,7 +443,7 @@ class SlackBot:
         command = Command(platform=PLATFORM, workspace=_workspace(context), channel=channel,
                           visibility=visibility_of(channel), user=body["user"]["id"], name="prfaq",
                           text=action.get("value", ""), time=self.engine.clock())
-        [reply] = [a for a in self.engine.command(command) if isinstance(a, Reply)]
+        [reply] = [a for a in await self.run(self.engine.command, command) if isinstance(a, Reply)]
         rendered = blocks.prfaq(reply, command.text, shareable=False)
         if await quietly(respond, "response_url", response_type="in_channel", replace_original=False, **rendered):
             await quietly(respond, "response_url", delete_original=True)
