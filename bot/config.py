@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.workhours import WorkingTime, parse_days, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_PRINCIPLES = ROOT / "principles.yaml"
@@ -48,6 +49,14 @@ class Settings(BaseSettings):
     channel_daily_cap: int = Field(10, ge=0, validation_alias=_env("NUDGEBOT_CHANNEL_DAILY_CAP"))
     quiet_hours: str = Field("", validation_alias=_env("NUDGEBOT_QUIET_HOURS"))
     retention_days: int = Field(365, ge=0, validation_alias=_env("NUDGEBOT_RETENTION_DAYS"))
+
+    # Approval flows: waits are counted in working hours, in NUDGEBOT_TIMEZONE.
+    approval_sla_hours: float = Field(24.0, gt=0, le=10_000, validation_alias=_env("NUDGEBOT_APPROVAL_SLA_HOURS"))
+    working_hours: str = Field("09:00-17:00", validation_alias=_env("NUDGEBOT_WORKING_HOURS"))
+    working_days: str = Field("mon-fri", validation_alias=_env("NUDGEBOT_WORKING_DAYS"))
+    max_approvers: int = Field(3, ge=1, validation_alias=_env("NUDGEBOT_MAX_APPROVERS"))
+    max_hops: int = Field(2, ge=0, validation_alias=_env("NUDGEBOT_MAX_HOPS"))
+    approval_reminders: int = Field(3, ge=0, le=100, validation_alias=_env("NUDGEBOT_APPROVAL_REMINDERS"))
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
@@ -91,6 +100,20 @@ class Settings(BaseSettings):
             raise ValueError("use HH:MM-HH:MM, for example 19:00-08:00")
         return value.strip()
 
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        if not parse_window(value):
+            raise ValueError("use HH:MM-HH:MM with the start before the end, for example 09:00-17:00")
+        return value.strip()
+
+    @field_validator("working_days")
+    @classmethod
+    def _working_days(cls, value: str) -> str:
+        if not parse_days(value):
+            raise ValueError("use day names such as mon-fri, sun-thu or mon,tue,thu")
+        return value.strip().lower()
+
     @field_validator("microsoft_app_type")
     @classmethod
     def _app_type(cls, value: str) -> str:
@@ -108,6 +131,11 @@ class Settings(BaseSettings):
     @property
     def quiet(self) -> tuple[time, time] | None:
         return _parse_hours(self.quiet_hours)
+
+    @property
+    def working_time(self) -> WorkingTime:
+        start, end = parse_window(self.working_hours)
+        return WorkingTime(self.zone, start, end, parse_days(self.working_days))
 
     @property
     def slack_configured(self) -> bool:

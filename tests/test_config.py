@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.workhours import WorkingTime
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +66,12 @@ def test_default_slack_api_url_is_slack():
         ("NUDGEBOT_TIMEZONE", "Europe/Berlin", lambda s: s.timezone, "Europe/Berlin"),
         ("NUDGEBOT_DIGEST_CHANNEL", "C0DIGEST", lambda s: s.digest_channel, "C0DIGEST"),
         ("PORT", "8080", lambda s: s.port, 8080),
+        ("NUDGEBOT_APPROVAL_SLA_HOURS", "8", lambda s: s.approval_sla_hours, 8.0),
+        ("NUDGEBOT_WORKING_HOURS", "08:30-16:30", lambda s: (s.working_time.start, s.working_time.end), (510, 990)),
+        ("NUDGEBOT_WORKING_DAYS", "sun-thu", lambda s: s.working_time.days, frozenset({6, 0, 1, 2, 3})),
+        ("NUDGEBOT_MAX_APPROVERS", "5", lambda s: s.max_approvers, 5),
+        ("NUDGEBOT_MAX_HOPS", "0", lambda s: s.max_hops, 0),
+        ("NUDGEBOT_APPROVAL_REMINDERS", "1", lambda s: s.approval_reminders, 1),
     ],
 )
 def test_each_variable_is_read_from_the_environment(monkeypatch, variable, value, read, expected):
@@ -127,6 +135,14 @@ def test_the_real_environment_wins_over_dotenv(tmp_path, monkeypatch):
         ("NUDGEBOT_QUIET_HOURS", "25:00-x"),
         ("NUDGEBOT_TEAMS_DEV", "perhaps"),
         ("MicrosoftAppType", "Anything"),
+        ("NUDGEBOT_APPROVAL_SLA_HOURS", "0"),
+        ("NUDGEBOT_APPROVAL_SLA_HOURS", "a day"),
+        ("NUDGEBOT_WORKING_HOURS", "17:00-09:00"),
+        ("NUDGEBOT_WORKING_HOURS", "9 to 5"),
+        ("NUDGEBOT_WORKING_DAYS", "weekdays"),
+        ("NUDGEBOT_MAX_APPROVERS", "0"),
+        ("NUDGEBOT_MAX_HOPS", "-1"),
+        ("NUDGEBOT_APPROVAL_REMINDERS", "-1"),
     ],
 )
 def test_a_bad_value_is_a_config_error_naming_the_variable(monkeypatch, variable, value):
@@ -309,3 +325,38 @@ def test_socket_mode_only_slack_is_named_as_such():
     settings = load_settings(env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1")
     assert settings.platforms() == ["slack (Socket Mode only: set SLACK_SIGNING_SECRET for HTTP)"]
     assert not settings.slack_configured
+
+
+def test_approval_limits_have_sensible_defaults():
+    """Without settings: a 24-working-hour SLA, Monday to Friday 09:00-17:00, 3 approvers, 2 hops, 3 reminders."""
+    settings = load_settings()
+
+    assert (
+        settings.working_time,
+        settings.approval_sla_hours,
+        settings.max_approvers,
+        settings.max_hops,
+        settings.approval_reminders,
+    ) == (WorkingTime(ZoneInfo("UTC"), 540, 1020, frozenset(range(5))), 24.0, 3, 2, 3)
+
+
+def test_working_time_is_in_the_configured_time_zone(monkeypatch):
+    """Working hours are read in NUDGEBOT_TIMEZONE."""
+    monkeypatch.setenv("NUDGEBOT_TIMEZONE", "Asia/Tokyo")
+
+    assert load_settings().working_time.zone == ZoneInfo("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "hint"),
+    [
+        ("NUDGEBOT_WORKING_HOURS", "17:00-09:00", "start before the end, for example 09:00-17:00"),
+        ("NUDGEBOT_WORKING_DAYS", "weekdays", "such as mon-fri, sun-thu or mon,tue,thu"),
+    ],
+)
+def test_a_bad_working_time_says_how_to_write_it(monkeypatch, variable, value, hint):
+    """The error for working hours or days gives an example of a valid value."""
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ConfigError, match=hint):
+        load_settings()
