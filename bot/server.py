@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.engine import Engine
 from bot.runner import EngineThread
+from bot.schedule import Schedule
 from bot.slack import oauth
 from bot.slack.app import SlackBot
 
@@ -19,6 +20,7 @@ log = logging.getLogger("nudgebot.server")
 
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", SlackBot)
+SCHEDULE = web.AppKey("schedule", Schedule)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -60,6 +62,23 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         run.close()
 
     app.on_cleanup.append(stop_engine_thread)
+    app[SCHEDULE] = schedule = Schedule(settings.zone)
+
+    async def housekeeping() -> None:
+        purged = await run(engine.purge_old_text)
+        if purged:
+            log.info("housekeeping: erased the text of %d messages past the retention period", purged)
+
+    schedule.every("housekeeping", housekeeping, minutes=60)
+
+    async def start_schedule(_app: web.Application) -> None:
+        schedule.start()
+
+    async def stop_schedule(_app: web.Application) -> None:
+        schedule.shutdown()
+
+    app.on_startup.append(start_schedule)
+    app.on_shutdown.append(stop_schedule)
     app.router.add_get("/healthz", healthz)
     if slack_socket_mode or settings.slack_configured:
         slack = SlackBot(settings, engine, run=run)
