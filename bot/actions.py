@@ -75,4 +75,62 @@ class Logged:
     updated: bool = False
 
 
-Action = Nudge | React | Reply | UpdateNudge | Logged
+@dataclass(frozen=True, slots=True)
+class Approver:
+    """Someone an approval request waits for: a person, a user group, or a team named in words."""
+
+    kind: str  # user (a platform user id, or a Teams display name) | group (a user-group id) | team ("legal")
+    id: str
+    label: str | None = None  # a display name, when the message gave one
+
+    @property
+    def mention(self) -> str:
+        """In the engine's markup, as in every action's text: `<@U1>`, `<!subteam^S1>`, or the team's name."""
+        if self.kind == "user":
+            return f"<@{self.id}>"
+        if self.kind == "group":
+            return f"<!subteam^{self.id}>"
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalNotice:
+    """Something said in an approval request's thread. It may come from a timer
+    (`Engine.due_reminders`) rather than from a message, so it names its own platform and workspace."""
+
+    request_id: int
+    platform: str
+    workspace: str
+    channel: str
+    thread: str  # the request's thread: the message to reply under
+    requester: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder(ApprovalNotice):
+    """Remind the approvers an approval request is still waiting for, in the request's thread.
+
+    `text` mentions `approvers` in the engine's markup; a platform that builds its mentions
+    differently (Teams) builds them from `approvers`.
+    """
+
+    approvers: tuple[Approver, ...]  # still waited for; empty when the request named nobody
+    flags: tuple[str, ...]  # why, e.g. ("waiting_too_long", "too_many_approvers")
+    text: str
+    ephemeral: bool = False  # the channel chose private messages: one to each approver who is a person
+
+    @property
+    def user_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.approvers if a.kind == "user")
+
+
+@dataclass(frozen=True, slots=True)
+class TwoWayDoor(ApprovalNotice):
+    """Tell a requester, in the request's thread, that what they ask approval for looks reversible."""
+
+    signals: tuple[str, ...]  # the words that made it look reversible ("behind a flag", "a/b test")
+    text: str
+    ephemeral: bool = False  # the channel chose private messages: only the requester sees it
+
+
+Action = Nudge | React | Reply | UpdateNudge | Logged | Reminder | TwoWayDoor

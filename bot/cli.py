@@ -61,7 +61,8 @@ class App:
         )
         principles = self.principles
         store = Store.open(s.db)
-        return Engine(store, principles, self.prompts, rules, retention_days=s.retention_days)
+        return Engine(store, principles, self.prompts, rules, retention_days=s.retention_days,
+                      approval_rules=approval_rules(s))
 
 
 class Group(click.Group):
@@ -358,6 +359,11 @@ def check(app: App) -> None:
         click.echo("WARNING: NUDGEBOT_TEAMS_DEV=1 turns Bot Framework authentication off. Never in production.")
     llm = f"on, model {settings.llm_model}" if settings.llm_configured else "off (rules and templates only)"
     click.echo(f"LLM: {llm}.")
+
+
+from bot.cli_approvals import approval_rules, approvals  # noqa: E402 - the command lives in its own module
+
+cli.add_command(approvals)
 
 
 def main() -> None:

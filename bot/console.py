@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
-from bot.actions import Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.actions import Action, Logged, Nudge, React, Reminder, Reply, TwoWayDoor, UpdateNudge
 from bot.engine import Engine
 from bot.errors import NudgebotError
 from bot.models import Command, Message, Visibility
@@ -22,11 +22,13 @@ from bot.text import clean_control
 PLATFORM = "console"
 WORKSPACE = "local"
 _MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
+_GROUP = re.compile(r"<!subteam\^([^>|]+)(?:\|@?([^>]*))?>")
 _LINK = re.compile(r"<([^>|]+)\|([^>]*)>")
 
 
 def _plain(markdown: str) -> str:
     text = _MENTION.sub(r"@\1", markdown)
+    text = _GROUP.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
     return _LINK.sub(r"\2 (\1)", text)
 
 
@@ -95,6 +97,12 @@ class Console:
             return
         for action in actions:
             self.render(action)
+        self.due(now)
+
+    def due(self, now: datetime) -> None:
+        """What the servers' timer would send now: approval reminders and two-way-door notes."""
+        for action in self.engine.due_reminders(now, platform=PLATFORM):
+            self.render(action)
 
     def render(self, action: Action) -> None:
         if isinstance(action, Nudge):
@@ -109,7 +117,7 @@ class Console:
             self.say(f"           (logged {kind} #{action.decision_id}, {detail}{note})")
         elif isinstance(action, Reply):
             self.say(_plain(action.markdown))
-        elif isinstance(action, UpdateNudge):
+        elif isinstance(action, UpdateNudge | Reminder | TwoWayDoor):
             self.say(f"nudgebot › {_plain(action.text)}")
 
     def run(self, stream: TextIO, interactive: bool) -> None:
@@ -118,6 +126,7 @@ class Console:
                 "Nudgebot console: write a message as you would in #general, or a command "
                 "(/prfaq IDEA, /decision TEXT, /digest, /nudgebot help). Ctrl-D quits."
             )
+        self.due(self.clock())
         while True:
             if interactive:
                 self.out.write("you › ")

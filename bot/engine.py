@@ -11,16 +11,17 @@ from datetime import UTC, datetime, timedelta
 from bot import digest as digests
 from bot import policy, prfaq
 from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
-from bot.detect import PrincipleMatcher, detect, is_decline
+from bot.approval_notices import Notices
+from bot.approvals import ApprovalRules, Approvals
+from bot.detect import PrincipleMatcher, detect
 from bot.errors import InputError
 from bot.models import Command, Kind, Message, Principle, Verdict, iso
 from bot.prompts import Prompts
 from bot.store import Store
 from bot.text import clean_control, normalise
+from bot.workhours import WorkingTime
 
 LOGGED_KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST)
-APPROVING_EMOJI = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check", "+1", "thumbsup"})
-DECLINING_EMOJI = frozenset({"x", "-1", "thumbsdown", "no_entry", "no_entry_sign"})
 COMMANDS = {
     "prfaq": "`/prfaq IDEA` drafts a PR/FAQ skeleton for an idea",
     "decision": "`/decision TEXT` logs a decision explicitly",
@@ -46,6 +47,7 @@ class Engine:
         rules: policy.Politeness,
         retention_days: int = 365,
         clock: Callable[[], datetime] = utc_now,
+        approval_rules: ApprovalRules | None = None,
     ):
         self.store = store
         self.principles = tuple(principles)
@@ -55,6 +57,9 @@ class Engine:
         self.retention_days = retention_days
         self.clock = clock
         self._explicit = itertools.count(1)
+        approval_rules = approval_rules or ApprovalRules(WorkingTime(rules.zone))
+        self.approvals = Approvals(store, approval_rules, clock)
+        self.notices = Notices(self.approvals, prompts, rules)
 
     @property
     def question(self) -> str:
@@ -74,13 +79,18 @@ class Engine:
             self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         text = clean_control(message.text)
         verdict = self.judge(text)
-        if message.is_reply and verdict.kind in (Kind.APPROVAL, Kind.OTHER):
-            return self._answer_request(message, text, verdict)
+        if message.is_reply:  # an answer, a hop or a second ask in an approval request's thread
+            followed = self.approvals.reply(message, text, verdict)
+            if followed is not None or verdict.kind in (Kind.APPROVAL, Kind.OTHER):
+                return followed or []
         if verdict.kind not in LOGGED_KINDS:
             return []
         if verdict.wording and self.store.is_dismissed(message.platform, message.workspace, verdict.wording):
             return []  # people here said this wording is not a decision
-        return self._log_and_nudge(message, verdict, text, now)
+        actions = self._log_and_nudge(message, verdict, text, now)
+        if verdict.kind == Kind.APPROVAL_REQUEST:
+            actions += self.notices.opened(message, text)
+        return actions
 
     def _log_and_nudge(self, message: Message, verdict: Verdict, text: str, now: datetime) -> list[Action]:
         decision_id, created = self.store.log(message, verdict, text, now)
@@ -120,52 +130,11 @@ class Engine:
             ),
         )
 
-    def _answer_request(self, message: Message, text: str, verdict: Verdict) -> list[Action]:
-        """A reply that approves or declines the open approval request of its thread."""
-        if verdict.kind == Kind.APPROVAL:
-            answer = "approve"
-        elif is_decline(text):
-            answer = "decline"
-        else:
-            return []
-        request = self.store.open_request_in_thread(
-            message.platform, message.workspace, message.channel, message.thread
-        )
-        if request is None or request["author"] == message.author:
-            return []
-        self._resolve(request, message.author, answer, message.ts, message.time)
-        return []
-
-    def _resolve(self, request: dict, author: str, answer: str, ts: str, when: datetime) -> None:
-        if self.store.record_response(request, author, answer, ts, when):
-            self.store.update(
-                request["platform"],
-                request["workspace"],
-                request["id"],
-                approval_state="approved" if answer == "approve" else "declined",
-                resolved_at=iso(when),
-                updated_at=iso(self.clock()),
-            )
-
     def reaction(
         self, platform: str, workspace: str, channel: str, ts: str, user: str, emoji: str, when: datetime
     ) -> list[Action]:
-        """A reaction on a message: ✅/👍 (❌/👎) by anyone but the requester approves (declines) its request."""
-        name = emoji.split("::")[0]  # "+1::skin-tone-3" is still a thumbs up
-        answer = "approve" if name in APPROVING_EMOJI else "decline" if name in DECLINING_EMOJI else None
-        if answer is None:
-            return []
-        row = self.store.find(platform, workspace, channel, ts)
-        if (
-            row is None
-            or row["kind"] != Kind.APPROVAL_REQUEST
-            or row["approval_state"] != "open"
-            or row["status"] != "active"
-            or row["author"] == user
-        ):
-            return []
-        self._resolve(row, user, answer, f"reaction:{user}:{name}", when)
-        return []
+        """A reaction on a message: ✅/👍 (❌/👎) by anyone but the requester answers its approval request."""
+        return self.approvals.reaction(platform, workspace, channel, ts, user, emoji, when)
 
     def edit(self, message: Message) -> list[Action]:
         """An edited message: its logged row follows the new text; nobody is asked again."""
@@ -406,6 +375,11 @@ class Engine:
     def home(self, platform: str, workspace: str, user: str) -> list[dict]:
         """What a person's home tab lists: their decisions lacking a customer, their open requests."""
         return self.store.open_items_for(platform, workspace, user)
+
+    def due_reminders(self, now: datetime | None = None, platform: str | None = None) -> list[Action]:
+        """For a front end's timer (every few minutes): approval reminders and two-way-door notes due
+        now on `platform` (every platform when None). Each is returned once, across restarts."""
+        return self.notices.due(now or self.clock(), platform)
 
     # -- housekeeping ---------------------------------------------------------------------
 

@@ -100,3 +100,69 @@ def m003_dismissals(db: Database) -> None:
         {"platform": str, "workspace": str, "wording": str, "count": int, "last_at": str},
         pk=("platform", "workspace", "wording"),
     )
+
+
+@migrations()
+def m005_approvals(db: Database) -> None:
+    # Approval requests followed to their end: whom each one waits for, each approver's answer with
+    # its time, the flags it raised and the reminders sent (one a working day, across restarts).
+    db["approval_requests"].create(
+        {
+            "decision_id": int,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "thread": str,
+            "requester": str,
+            "requester_name": str,
+            "created_at": str,
+            "hops": int,
+            "asks": int,
+            "last_asked_at": str,
+            "door_signals": str,
+            "door_note": str,
+            "door_noted_at": str,
+        },
+        pk="decision_id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+        not_null={"platform", "workspace", "channel", "thread", "created_at"},
+        defaults={"hops": 0, "asks": 1, "door_signals": "[]"},
+    )
+    db["approval_requests"].create_index(["platform", "workspace", "channel", "thread"])
+    db["approval_approvers"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "platform": str,
+            "workspace": str,
+            "kind": str,
+            "approver": str,
+            "label": str,
+            "hop": int,
+            "added_by": str,
+            "added_at": str,
+            "answer": str,
+            "answered_by": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "approval_requests", "decision_id")],
+        not_null={"request_id", "kind", "approver", "added_at"},
+        defaults={"hop": 0},
+    )
+    db["approval_approvers"].create_index(["request_id", "kind", "approver"], unique=True)
+    db["approval_approvers"].create_index(["platform", "workspace", "answered_at"])
+    db["approval_flags"].create(
+        {"request_id": int, "platform": str, "workspace": str, "flag": str, "raised_at": str},
+        pk=("request_id", "flag"),
+        foreign_keys=[("request_id", "approval_requests", "decision_id")],
+    )
+    db["approval_flags"].create_index(["platform", "workspace", "raised_at"])
+    db["approval_reminders"].create(
+        {"id": int, "request_id": int, "platform": str, "workspace": str, "day": str, "sent_at": str,
+         "approvers": str, "flags": str},
+        pk="id",
+        foreign_keys=[("request_id", "approval_requests", "decision_id")],
+    )
+    # At most one reminder per request and working day, whichever process claims it first.
+    db["approval_reminders"].create_index(["request_id", "day"], unique=True)

@@ -587,6 +587,96 @@ def test_a_corrupt_log_file_is_refused_and_left_untouched(nudgebot, tmp_path, co
     assert sorted(p.name for p in tmp_path.iterdir()) == [nudgebot.db.name]
 
 
+# -- approvals --------------------------------------------------------------------------------
+
+# Every hour of every day is working time, so what the shell says does not depend on when the tests run.
+ALL_HOURS = {"NUDGEBOT_WORKING_HOURS": "00:00-24:00", "NUDGEBOT_WORKING_DAYS": "mon-sun"}
+FOUR = "<@bob> <@carol> <@dan> <@erin> can you approve the offsite budget?"
+FLAGGED_DOOR = "<@bob> can I get approval to ship the new onboarding copy behind a feature flag?"
+
+
+def backdate(nudgebot: Nudgebot, hours: int) -> None:
+    """Move every logged request `hours` into the past, as if the shell had been used back then."""
+    earlier = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="microseconds")
+    conn = sqlite3.connect(nudgebot.db)
+    with conn:
+        conn.execute("UPDATE decisions SET created_at = ?", [earlier])
+        conn.execute("UPDATE approval_requests SET created_at = ?, last_asked_at = ?", [earlier, earlier])
+    conn.close()
+
+
+def test_shell_tells_the_requester_a_request_looks_like_a_two_way_door(nudgebot):
+    """A request for something reversible gets the two-way-door note in the console."""
+    result = nudgebot("shell", stdin=FLAGGED_DOOR + "\n", env=ALL_HOURS)
+
+    assert result.code == 0 and result.err == ""
+    assert ("nudgebot › @you, this looks like a two-way door (“behind a feature flag”): reversible and low-risk.\n"
+            "Consider deciding and moving on rather than waiting for sign-off, and noting who the customer is.\n"
+            ) in result.out
+
+
+def test_shell_shows_the_reminder_due_when_it_starts(nudgebot):
+    """A request past its SLA is reminded when the console next starts, once."""
+    nudgebot("shell", stdin=FOUR + "\n", env=ALL_HOURS)
+    backdate(nudgebot, 48)
+
+    first = nudgebot("shell", env=ALL_HOURS)
+    second = nudgebot("shell", env=ALL_HOURS)
+
+    assert first.code == 0 and first.err == ""
+    assert first.out == (
+        "nudgebot › Reminder for @bob, @carol, @dan and @erin: this approval request from @you has waited "
+        "48 working hours, past the goal of 24 working hours.\n"
+        "Flagged: waiting too long; too many approvers (4 sign-offs needed, more than 3).\n"
+        "Please approve or decline it in this thread (a ✅ or ❌ on the request works too).\n")
+    assert second.out == ""
+
+
+def test_approvals_lists_open_requests_with_their_waits_and_flags(nudgebot):
+    """`approvals` shows the open request, whom it waits for, how long, and its flags."""
+    nudgebot("shell", stdin=FOUR + "\n", env=ALL_HOURS)
+    backdate(nudgebot, 30)
+
+    result = nudgebot("approvals", env=ALL_HOURS)
+
+    assert result.code == 0 and result.err == ""
+    assert "Approvals — console/local" in result.out
+    assert "Requests written: 1; approved 0, declined 0, still open 1." in result.out
+    assert "#1 #general from you: 30 h old, 30 working hours, past the goal" in result.out
+    assert "waiting for @bob, @carol, @dan, @erin" in result.out
+    assert "flags: waiting too long, too many approvers" in result.out
+    assert "Flags raised: waiting too long 1, too many approvers 1, too many hops 0, repeated request 0, " \
+           "two-way door 0." in result.out
+
+
+def test_approvals_json_has_one_entry_per_workspace(nudgebot):
+    """`approvals --format json` lists the console workspace with its open request and flag counts."""
+    nudgebot("shell", stdin=FOUR + "\n" + FLAGGED_DOOR + "\n", env=ALL_HOURS)
+
+    result = nudgebot("approvals", "--format", "json", "--days", "7")
+
+    assert result.code == 0 and result.err == ""
+    report = json.loads(result.out)
+    [workspace] = report["workspaces"]
+    assert (report["days"], workspace["platform"], workspace["workspace"], workspace["requests"]) == (
+        7, "console", "local", 2)
+    assert [(o["id"], o["waiting_for"], o["flags"]) for o in workspace["open"]] == [
+        (1, ["@bob", "@carol", "@dan", "@erin"], ["too many approvers"]),
+        (2, ["@bob"], ["two-way door"]),
+    ]
+    assert workspace["flags"]["two_way_door"] == 1 and workspace["flags"]["too_many_approvers"] == 1
+
+
+def test_approvals_of_an_empty_log_or_another_workspace_says_so(nudgebot):
+    """With no requests logged (or none in the workspace asked for) the command says so and exits 0."""
+    empty = nudgebot("approvals")
+    nudgebot("shell", stdin=FOUR + "\n")
+    elsewhere = nudgebot("approvals", "--workspace", "T_NOPE")
+
+    assert (empty.code, empty.out) == (0, "No approval requests logged yet.\n")
+    assert (elsewhere.code, elsewhere.out) == (0, "No approval requests logged in workspace T_NOPE.\n")
+
+
 # -- help -------------------------------------------------------------------------------------
 
 NOT_BUILT = pytest.mark.xfail(reason="in the contract, not in bot/cli.py yet", strict=True)
@@ -598,7 +688,7 @@ CONTRACT_COMMANDS = [
     "prfaq",
     "digest",
     pytest.param("import", marks=NOT_BUILT),
-    pytest.param("approvals", marks=NOT_BUILT),
+    "approvals",
     "export",
     pytest.param("teams-package", marks=NOT_BUILT),
     "check",

@@ -63,6 +63,10 @@ def test_a_new_file_has_every_table(tmp_path, opened):
 
     assert query(tmp_path / "new.db", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
         ("_sqlite_migrations",),
+        ("approval_approvers",),
+        ("approval_flags",),
+        ("approval_reminders",),
+        ("approval_requests",),
         ("approval_responses",),
         ("channel_settings",),
         ("decisions",),
@@ -121,7 +125,10 @@ def test_reopening_is_idempotent(tmp_path, opened):
     assert (
         query(path, "SELECT name FROM _sqlite_migrations ORDER BY id"),
         query(path, "SELECT ts, text FROM decisions"),
-    ) == ([("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",)], [("1.1", "We decided to drop IE11.")])
+    ) == (
+        [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m005_approvals",)],
+        [("1.1", "We decided to drop IE11.")],
+    )
 
 
 @pytest.mark.parametrize(
