@@ -21,6 +21,8 @@ log = logging.getLogger("nudgebot.server")
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", SlackBot)
 SCHEDULE = web.AppKey("schedule", Schedule)
+PLATFORM_SLACK = "slack"
+REMINDER_MINUTES = 5  # how often approval requests are checked against their SLA
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -95,8 +97,12 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         async def drain_slack(_app: web.Application) -> None:
             await slack.drain()
 
+        async def slack_approval_notices() -> None:
+            await slack.deliver(await run(engine.due_reminders, platform=PLATFORM_SLACK))
+
         app.on_startup.append(start_slack)
         app.on_shutdown.append(drain_slack)
+        schedule.every("slack approval reminders", slack_approval_notices, minutes=REMINDER_MINUTES)
         if slack_socket_mode:
             app.cleanup_ctx.append(_socket_mode(slack, settings))
     return app

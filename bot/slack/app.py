@@ -13,116 +13,40 @@ import functools
 import json
 import logging
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, React, Reply, UpdateNudge
+from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, React, Reminder, Reply, TwoWayDoor, UpdateNudge
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
-from bot.models import Command, Message, Visibility
+from bot.models import Command, Message
 from bot.runner import EngineThread
 from bot.slack import blocks, oauth
 from bot.slack.calls import failure, quietly
+from bot.slack.payloads import (
+    PLATFORM,
+    Identity,
+    slack_time,
+    to_command,
+    to_message,
+    visibility_of,
+    web_client,
+    workspace_of,
+)
 
-PLATFORM = "slack"
 COMMANDS = ("/prfaq", "/decision", "/digest", "/nudgebot")
-# Message subtypes that are a person writing; joins, topics, bots and the rest are not.
-WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
 ANSWER_BUTTONS = re.compile(r"^(not_customer_facing|not_a_decision|mute)$")
-_CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im": Visibility.DM,
-                  "mpim": Visibility.DM}
 
 log = logging.getLogger("nudgebot.slack")
 SORRY = "Sorry, something went wrong on our side. Nothing you wrote was lost; please try again in a minute."
 WORKING = "Working on it…"
 # Slack allows 3 s for a command's answer; past this, the ack says "working on it" and the answer follows.
 COMMAND_PATIENCE = 2.0
-
-
-# -- Slack payloads → our values ----------------------------------------------------------------
-
-def visibility_of(channel: str, channel_type: str | None = None, channel_name: str | None = None) -> Visibility:
-    """Public only when Slack says so; anything unclear counts as private, so it never leaks."""
-    if channel_type in _CHANNEL_TYPES:
-        return _CHANNEL_TYPES[channel_type]
-    if channel_name == "privategroup":
-        return Visibility.PRIVATE
-    if channel_name == "directmessage" or (channel_name or "").startswith("mpdm-") or channel.startswith("D"):
-        return Visibility.DM
-    return Visibility.PUBLIC if channel.startswith("C") else Visibility.PRIVATE
-
-
-def slack_time(ts: str) -> datetime:
-    """A Slack `ts` ("1763460000.000100") as the moment it was written, exact to the microsecond."""
-    seconds, _, fraction = str(ts).partition(".")
-    return datetime.fromtimestamp(int(seconds), UTC).replace(microsecond=int((fraction + "000000")[:6]))
-
-
-def to_message(event: dict, workspace: str, event_id: str | None = None) -> Message | None:
-    """A message event as our Message; None when it is not a person writing."""
-    if event.get("subtype") not in WRITTEN or event.get("bot_id") or event.get("bot_profile"):
-        return None
-    user, ts, channel = event.get("user"), event.get("ts"), event.get("channel")
-    if not (user and ts and channel) or not isinstance(event.get("text"), str):
-        return None
-    return Message(
-        platform=PLATFORM,
-        workspace=workspace,
-        channel=channel,
-        visibility=visibility_of(channel, event.get("channel_type")),
-        thread=event.get("thread_ts") or ts,
-        ts=ts,
-        author=user,
-        text=event["text"],
-        time=slack_time(ts),
-        event_id=event_id,
-    )
-
-
-def to_command(body: dict, workspace: str, now: datetime) -> Command:
-    channel = body.get("channel_id", "")
-    return Command(
-        platform=PLATFORM,
-        workspace=workspace,
-        channel=channel,
-        visibility=visibility_of(channel, channel_name=body.get("channel_name")),
-        user=body.get("user_id", ""),
-        name=body.get("command", "").lstrip("/"),
-        text=body.get("text", ""),
-        time=now,
-        channel_name=body.get("channel_name") if body.get("channel_name") not in ("privategroup",
-                                                                                 "directmessage") else None,
-    )
-
-
-def _workspace(context) -> str:
-    return context.team_id or context.enterprise_id or ""
-
-
-@dataclass
-class Identity:
-    user_id: str | None = None
-    bot_id: str | None = None
-
-
-def web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: 429s wait for Retry-After, a dropped connection is tried once more."""
-    return AsyncWebClient(
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-    )
 
 
 class SlackBot:
@@ -139,12 +63,15 @@ class SlackBot:
         self.identity = Identity()
         self.client = client or web_client(settings)
         self.installs = settings.slack_oauth
+        self.settings = settings
+        self._own_client: AsyncWebClient | None = None
+        self.installations: oauth.Installations | None = None
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         logger = logging.getLogger("nudgebot.slack.bolt")
         if self.installs:  # many workspaces: each request gets the token its workspace installed
             if engine.store.path is None:
                 raise NudgebotError("multi-workspace installs keep their tokens in the decision log's file")
-            installations = oauth.installation_store(settings, engine.store.path)
+            installations = self.installations = oauth.installation_store(settings, engine.store.path)
             self.app = AsyncApp(name="nudgebot", signing_secret=secret, client=self.client, logger=logger,
                                 installation_store=installations,
                                 authorize=oauth.InstalledBots(installations),
@@ -229,7 +156,7 @@ class SlackBot:
     # -- events ---------------------------------------------------------------------------------
 
     async def on_message(self, event: dict, body: dict, context, client: AsyncWebClient) -> None:
-        workspace = _workspace(context)
+        workspace = workspace_of(context)
         subtype = event.get("subtype")
         if subtype == "message_deleted":
             await self.run(self.engine.delete, PLATFORM, workspace, event.get("channel", ""),
@@ -252,7 +179,7 @@ class SlackBot:
 
     async def on_home_opened(self, event: dict, context, client: AsyncWebClient) -> None:
         if event.get("tab") == "home" and event.get("user"):
-            await self.publish_home(client, _workspace(context), event["user"])
+            await self.publish_home(client, workspace_of(context), event["user"])
 
     async def publish_home(self, client: AsyncWebClient, workspace: str, user: str) -> None:
         view = blocks.home(await self.run(self.engine.home, PLATFORM, workspace, user), NUDGE_BUTTONS)
@@ -267,7 +194,7 @@ class SlackBot:
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user") or event.get("user") == context.bot_user_id:
             return
-        await self.run(self.engine.reaction, PLATFORM, _workspace(context), item.get("channel", ""),
+        await self.run(self.engine.reaction, PLATFORM, workspace_of(context), item.get("channel", ""),
                        item.get("ts", ""), event["user"], event.get("reaction", ""),
                        slack_time(event.get("event_ts", "0")))
 
@@ -312,6 +239,41 @@ class SlackBot:
             elif isinstance(action, Reply) and respond is not None:
                 await quietly(respond, "response_url", response_type="ephemeral" if action.ephemeral
                               else "in_channel", **blocks.reply(action))
+            elif isinstance(action, Reminder | TwoWayDoor):
+                await self._notice(action, client)
+
+    async def _notice(self, notice: Reminder | TwoWayDoor, client: AsyncWebClient) -> None:
+        """In the request's thread: for all to see, or (a channel that chose it) only for those it is for."""
+        rendered = blocks.notice(notice.text)
+        if not notice.ephemeral:
+            await quietly(client.chat_postMessage, "chat.postMessage", channel=notice.channel,
+                          thread_ts=notice.thread, **rendered)
+            return
+        for user in notice.user_ids if isinstance(notice, Reminder) else (notice.requester,):
+            await quietly(client.chat_postEphemeral, "chat.postEphemeral", channel=notice.channel, user=user,
+                          thread_ts=notice.thread, **rendered)
+
+    async def client_for(self, workspace: str) -> AsyncWebClient | None:
+        """A Web API client holding `workspace`'s bot token, for work no Slack request started (timers);
+        None when the workspace has no installation (any more)."""
+        if not self.installs:
+            if self._own_client is None:
+                self._own_client = web_client(self.settings, self.token)
+            return self._own_client if self.token else None
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None:
+            bot = await self.installations.async_find_bot(enterprise_id=workspace, team_id=None,
+                                                          is_enterprise_install=True)
+        return web_client(self.settings, bot.bot_token) if bot is not None else None
+
+    async def deliver(self, actions: list[Action]) -> None:
+        """Actions a timer produced (approval reminders, two-way-door notes), each in its own workspace."""
+        for workspace in dict.fromkeys(getattr(a, "workspace", "") for a in actions):
+            client = await self.client_for(workspace)
+            if client is None:
+                log.warning("Slack: no bot token for workspace %s; its reminders were not sent", workspace)
+                continue
+            await self.perform([a for a in actions if getattr(a, "workspace", "") == workspace], client)
 
     async def _nudge(self, nudge: Nudge, client: AsyncWebClient, respond) -> None:
         rendered = blocks.nudge(nudge)
@@ -339,7 +301,7 @@ class SlackBot:
     async def on_command(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
         """A slash command, answered in the ack when the engine is quick (nearly always). When it is
         not (the log busy), Slack gets a "working on it" in time and the answer follows."""
-        command = to_command(body, _workspace(context), self.engine.clock())
+        command = to_command(body, workspace_of(context), self.engine.clock())
         work = asyncio.ensure_future(self.run(self.engine.command, command))
         try:
             actions = await asyncio.wait_for(asyncio.shield(work), self.patience)
@@ -374,7 +336,7 @@ class SlackBot:
     async def on_log_as_decision(self, ack, body: dict, respond, client: AsyncWebClient, context) -> None:
         """The "Log as decision" message shortcut: log that message, asking its author if needed."""
         await ack()
-        workspace = _workspace(context)
+        workspace = workspace_of(context)
         raw = {**(body.get("message") or {}), "channel": (body.get("channel") or {}).get("id")}
         message = to_message(raw, workspace)
         if message is None:
@@ -403,18 +365,18 @@ class SlackBot:
     async def on_answer(self, ack, body: dict, action: dict, respond, client: AsyncWebClient, context) -> None:
         await ack()
         try:
-            actions = await self.run(self.engine.answer, PLATFORM, _workspace(context), int(action.get("value", 0)),
+            actions = await self.run(self.engine.answer, PLATFORM, workspace_of(context), int(action.get("value", 0)),
                                      action["action_id"], body["user"]["id"])
         except (InputError, ValueError) as exc:
             await quietly(respond, "response_url", text=str(exc), response_type="ephemeral", replace_original=False)
             return
         await self._update_nudge(actions, client, self._where(body))
-        await self._refresh_home(body, client, _workspace(context))
+        await self._refresh_home(body, client, workspace_of(context))
 
     async def on_add_rationale(self, ack, body: dict, action: dict, client: AsyncWebClient, context) -> None:
         await ack()
         decision_id = int(action.get("value", 0))
-        row = await self.run(self.engine.decision, PLATFORM, _workspace(context), decision_id)
+        row = await self.run(self.engine.decision, PLATFORM, workspace_of(context), decision_id)
         view = blocks.rationale_modal(decision_id, self._where(body), row["text"] if row else None)
         await quietly(client.views_open, "views.open", trigger_id=body["trigger_id"], view=view)
 
@@ -426,7 +388,7 @@ class SlackBot:
                       errors={blocks.CUSTOMER_BLOCK: "Please say who the customer is."})
             return
         try:
-            actions = await self.run(self.engine.answer, PLATFORM, _workspace(context),
+            actions = await self.run(self.engine.answer, PLATFORM, workspace_of(context),
                                      int(meta.get("decision_id", 0)), "add_rationale", body["user"]["id"],
                                      rationale=rationale)
         except InputError as exc:
@@ -435,12 +397,12 @@ class SlackBot:
         await ack()
         await self._update_nudge(actions, client, meta)
         if meta.get("home"):
-            await self.publish_home(client, _workspace(context), body["user"]["id"])
+            await self.publish_home(client, workspace_of(context), body["user"]["id"])
 
     async def on_post_prfaq(self, ack, body: dict, action: dict, respond, context) -> None:
         await ack()
         channel = (body.get("channel") or {}).get("id", "")
-        command = Command(platform=PLATFORM, workspace=_workspace(context), channel=channel,
+        command = Command(platform=PLATFORM, workspace=workspace_of(context), channel=channel,
                           visibility=visibility_of(channel), user=body["user"]["id"], name="prfaq",
                           text=action.get("value", ""), time=self.engine.clock())
         [reply] = [a for a in await self.run(self.engine.command, command) if isinstance(a, Reply)]

@@ -108,6 +108,11 @@ def reply(action: Reply) -> dict:
     return {"text": action.title or action.markdown[:SECTION_LIMIT], "blocks": blocks}
 
 
+def notice(text: str) -> dict:
+    """An approval reminder or a two-way-door note: the engine's text, its mentions kept as mentions."""
+    return {"text": text[:SECTION_LIMIT], "blocks": _sections(text)}
+
+
 def prfaq(action: Reply, idea: str, shareable: bool = True) -> dict:
     """The PR/FAQ as real Markdown, with a button that posts it to the channel for everyone."""
     blocks = [{"type": "markdown", "text": action.markdown[:12000]}]

@@ -1,0 +1,98 @@
+"""Slack's payloads as our own values (Message, Command), and the Web API client's settings.
+
+Small, plainly named functions at the edge: nothing here holds state or calls Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.models import Command, Message, Visibility
+
+PLATFORM = "slack"
+# Message subtypes that are a person writing; joins, topics, bots and the rest are not.
+WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
+_CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im": Visibility.DM,
+                  "mpim": Visibility.DM}
+
+
+def visibility_of(channel: str, channel_type: str | None = None, channel_name: str | None = None) -> Visibility:
+    """Public only when Slack says so; anything unclear counts as private, so it never leaks."""
+    if channel_type in _CHANNEL_TYPES:
+        return _CHANNEL_TYPES[channel_type]
+    if channel_name == "privategroup":
+        return Visibility.PRIVATE
+    if channel_name == "directmessage" or (channel_name or "").startswith("mpdm-") or channel.startswith("D"):
+        return Visibility.DM
+    return Visibility.PUBLIC if channel.startswith("C") else Visibility.PRIVATE
+
+
+def slack_time(ts: str) -> datetime:
+    """A Slack `ts` ("1763460000.000100") as the moment it was written, exact to the microsecond."""
+    seconds, _, fraction = str(ts).partition(".")
+    return datetime.fromtimestamp(int(seconds), UTC).replace(microsecond=int((fraction + "000000")[:6]))
+
+
+def to_message(event: dict, workspace: str, event_id: str | None = None) -> Message | None:
+    """A message event as our Message; None when it is not a person writing."""
+    if event.get("subtype") not in WRITTEN or event.get("bot_id") or event.get("bot_profile"):
+        return None
+    user, ts, channel = event.get("user"), event.get("ts"), event.get("channel")
+    if not (user and ts and channel) or not isinstance(event.get("text"), str):
+        return None
+    return Message(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=channel,
+        visibility=visibility_of(channel, event.get("channel_type")),
+        thread=event.get("thread_ts") or ts,
+        ts=ts,
+        author=user,
+        text=event["text"],
+        time=slack_time(ts),
+        event_id=event_id,
+    )
+
+
+def to_command(body: dict, workspace: str, now: datetime) -> Command:
+    channel = body.get("channel_id", "")
+    return Command(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=channel,
+        visibility=visibility_of(channel, channel_name=body.get("channel_name")),
+        user=body.get("user_id", ""),
+        name=body.get("command", "").lstrip("/"),
+        text=body.get("text", ""),
+        time=now,
+        channel_name=body.get("channel_name") if body.get("channel_name") not in ("privategroup",
+                                                                                 "directmessage") else None,
+    )
+
+
+def workspace_of(context) -> str:
+    return context.team_id or context.enterprise_id or ""
+
+
+@dataclass
+class Identity:
+    user_id: str | None = None
+    bot_id: str | None = None
+
+
+def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    """The Web API client: 429s wait for Retry-After, a dropped connection is tried once more."""
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+    )

@@ -1,0 +1,41 @@
+"""Approval reminders and two-way-door notes reaching Slack from the server's timer."""
+
+from __future__ import annotations
+
+from slack_harness import message_event
+
+from bot.server import SCHEDULE, SLACK
+
+ASKED = "1794996000.000100"  # Wed 18 Nov 2026 10:00 UTC, the clock fixture's moment
+BOSS = "<@U_BOSS> can you approve the new vendor contract by Thursday?"
+DOOR = "<@U_BOSS> can I get approval to ship the onboarding copy behind a feature flag? We can roll back in a minute."
+
+
+def mentioning(fake_slack, who: str) -> list:
+    return [c for c in fake_slack.calls_to("chat.postMessage") if who in c.params.get("text", "")]
+
+
+async def test_an_overdue_request_gets_one_reminder_in_its_thread(slack, fake_slack, clock, engine):
+    """Past the SLA, the timer reminds the pending approver in the request's thread, once."""
+    await slack.event(message_event(BOSS, ts=ASKED))
+    await fake_slack.wait_for("chat.postMessage")  # the question about the customer
+    clock.advance(days=6)  # Tuesday 24 Nov, 10:00: past 24 working hours
+    slack.server[SCHEDULE].run_soon("slack approval reminders")
+    await fake_slack.wait_for("chat.postMessage", count=2)
+    [reminder] = mentioning(fake_slack, "<@U_BOSS>")
+    assert (reminder.params["channel"], reminder.params["thread_ts"]) == ("C_GENERAL", ASKED)
+    assert reminder.token == "xoxb-test-token-do-not-log"
+    bot, run = slack.server[SLACK], slack.server[SLACK].run
+    await bot.deliver(await run(engine.due_reminders, platform="slack"))  # the next turn, same day
+    assert len(mentioning(fake_slack, "<@U_BOSS>")) == 1
+
+
+async def test_a_reversible_request_gets_a_two_way_door_note(slack, fake_slack, clock, engine):
+    """A request for something that can be rolled back gets a note to its requester in the thread."""
+    await slack.event(message_event(DOOR, ts=ASKED))
+    await fake_slack.wait_for("chat.postMessage")
+    slack.server[SCHEDULE].run_soon("slack approval reminders")
+    posts = await fake_slack.wait_for("chat.postMessage", count=2)
+    [note] = [p for p in posts if "reversible" in p.params["text"]]
+    assert (note.params["channel"], note.params["thread_ts"]) == ("C_GENERAL", ASKED)
+    assert "<@U_ANN>" in note.params["text"]
