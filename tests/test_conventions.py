@@ -12,9 +12,10 @@ from bot.cli import cli
 from bot.config import Settings
 
 README = (ROOT / "README.md").read_text()
-CORE = ["models", "detect", "rules", "decisions", "customers", "policy", "engine", "store", "schema", "text",
-        "digest", "prfaq", "principles",
-        "prompts", "actions", "evaluate", "console", "errors"]
+# The edges may speak to chat platforms, HTTP and the LLM; every other module in bot/ is core.
+EDGE = {"__main__", "cli", "server", "llm"}
+CORE = sorted(p.stem for p in (ROOT / "bot").glob("*.py")
+              if p.stem not in EDGE and not p.stem.startswith("cli_") and p.stem != "__init__")
 SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "openai", "aiohttp")
 
 
