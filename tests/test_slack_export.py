@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.models import Visibility
-from bot.slack_export import ExportError, Problems, SlackExport
+from bot.slack_export import ExportError, Problems, SlackExport, slack_time, ts_order
 
 
 def write_export(root, day_files=None, *, channels=True, extra=None):
@@ -73,10 +73,10 @@ def zip_export(folder, target):
     return target
 
 
-def read_all(export, **kwargs):
+def read_all(export):
     problems = Problems()
-    messages = [m for c in export.conversations(problems) for m in export.messages(c, problems, **kwargs)]
-    return messages, problems
+    days = [export.read_day(f, problems) for c in export.conversations(problems) for f in export.day_files(c)]
+    return [w.message for day in days if day is not None for w in day.written], problems
 
 
 @pytest.fixture(params=["folder", "zip"])
@@ -115,10 +115,45 @@ def test_private_channels_and_dms_keep_their_visibility(export_path):
     }
 
 
-def test_date_range_limits_the_days_read(export_path):
-    """Only day files within --since/--until are read."""
-    messages, _ = read_all(SlackExport.open(export_path), since=date(2026, 11, 3))
-    assert [m.text for m in messages] == ["next day"]
+def test_day_files_are_listed_oldest_first_with_their_day(export_path):
+    """Each conversation's day files come in date order, named as in the export."""
+    export = SlackExport.open(export_path)
+    [launch] = [c for c in export.conversations(Problems()) if c.id == "C1"]
+    assert [(f.name, f.day.isoformat()) for f in export.day_files(launch)] == [
+        ("launch/2026-11-02.json", "2026-11-02"),
+        ("launch/2026-11-03.json", "2026-11-03"),
+    ]
+
+
+def test_edits_and_skipped_events_are_reported_with_the_day(export_path):
+    """A day knows each message's edit time and how many entries were not people writing."""
+    export = SlackExport.open(export_path)
+    [launch] = [c for c in export.conversations(Problems()) if c.id == "C1"]
+    day = export.read_day(export.day_files(launch)[0], Problems())
+    assert [(w.message.text, w.edited) for w in day.written if w.edited] == [
+        ("Going with Postgres (edited)", datetime(2025, 11, 2, 8, 6, 40, tzinfo=UTC))
+    ]
+    assert day.events == 3
+
+
+def test_a_file_has_the_same_fingerprint_zipped_and_unpacked(tmp_path):
+    """The fingerprint of a day file is its CRC-32 and size, the same in the zip and in the folder."""
+    folder = write_export(tmp_path / "export")
+    zipped = SlackExport.open(zip_export(folder, tmp_path / "export.zip"))
+    unpacked = SlackExport.open(folder)
+    prints = []
+    for export in (zipped, unpacked):
+        [launch] = [c for c in export.conversations(Problems()) if c.id == "C1"]
+        prints.append([export.fingerprint(f) for f in export.day_files(launch)])
+    assert prints[0] == prints[1] and len(set(prints[0])) == 2
+
+
+def test_slack_timestamps_are_read_exactly():
+    """A ts is read to the microsecond and ordered by its number, not as text."""
+    assert slack_time("1762070400.000100") == datetime(2025, 11, 2, 8, 0, 0, 100, tzinfo=UTC)
+    assert slack_time("1762070400") == datetime(2025, 11, 2, 8, 0, tzinfo=UTC)
+    assert slack_time("x") is None and slack_time("1.2.3") is None
+    assert sorted(["999999999.9", "1000000000.000001"], key=ts_order) == ["999999999.9", "1000000000.000001"]
 
 
 def test_a_malformed_day_file_is_reported_and_the_rest_still_read(tmp_path):
@@ -131,21 +166,47 @@ def test_a_malformed_day_file_is_reported_and_the_rest_still_read(tmp_path):
     assert "We decided to move the launch." in [m.text for m in messages]
 
 
-def test_messages_with_unexpected_fields_are_skipped_quietly(tmp_path):
-    """Entries that are not messages, or lack a ts, user or text, are skipped without failing the file."""
+def test_messages_with_unexpected_fields_are_reported_and_the_rest_of_the_file_read(tmp_path):
+    """Entries that are not objects, or a person's message without a usable ts, user, text or
+    edit, are named with their file and position; fields we do not use are simply ignored."""
     folder = write_export(tmp_path / "export", {"launch/2026-11-02.json": [
         "just a string", {"type": "message", "user": "U1"}, {"type": "message", "user": "U1", "ts": "x", "text": "t"},
+        {"type": "message", "ts": "1762070400.2", "text": "no author"},
+        {"type": "message", "user": "U1", "ts": "1762070400.3", "text": {"rich": "text"}},
+        {"type": "message", "user": "U1", "ts": "1762070400.4", "text": "t", "edited": "yesterday"},
         {"type": "message", "user": "U1", "ts": "1762070400.1", "text": "kept", "unexpected": {"a": 1}},
+        {"type": "message", "subtype": "channel_join", "ts": "1762070400.5"},
     ]})
     messages, problems = read_all(SlackExport.open(folder))
-    assert [m.text for m in messages] == ["kept"] and not problems
+    assert [m.text for m in messages] == ["kept"]
+    assert problems.items == [
+        "launch/2026-11-02.json: message 1 skipped: not a JSON object",
+        "launch/2026-11-02.json: message 2 skipped: its ts None is not a Slack timestamp",
+        "launch/2026-11-02.json: message 3 (ts x) skipped: its ts 'x' is not a Slack timestamp",
+        "launch/2026-11-02.json: message 4 (ts 1762070400.2) skipped: it has no user",
+        "launch/2026-11-02.json: message 5 (ts 1762070400.3) skipped: its text is not a string",
+        "launch/2026-11-02.json: message 6 (ts 1762070400.4) skipped: its edited field 'yesterday' has no "
+        "Slack timestamp",
+    ]
 
 
-def test_missing_channels_json_is_a_clear_error(tmp_path):
-    """An export without channels.json is refused with a message naming the file."""
+def test_missing_channels_json_is_reported_and_the_other_conversations_read(tmp_path):
+    """Without channels.json the public channels' folders are named as skipped; private ones and DMs are read."""
     folder = write_export(tmp_path / "export", channels=False)
+    messages, problems = read_all(SlackExport.open(folder))
+    assert problems.items == [
+        "channels.json: missing; public channels cannot be read",
+        "launch/: no conversation list names these folders; their messages were skipped",
+    ]
+    assert {m.channel for m in messages} == {"G1", "D1"}
+
+
+def test_a_folder_without_any_conversation_list_is_not_an_export(tmp_path):
+    """A folder with none of channels.json, groups.json, mpims.json, dms.json is refused, naming channels.json."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("buy milk")
     with pytest.raises(ExportError, match="channels.json is missing"):
-        SlackExport.open(folder)
+        SlackExport.open(tmp_path / "notes")
 
 
 def test_a_corrupt_zip_is_a_clear_error(tmp_path):
@@ -166,6 +227,9 @@ def test_a_zip_with_a_top_folder_is_read(tmp_path):
     assert folder.exists()
 
 
-def test_workspace_can_be_given(export_path):
-    """An explicit workspace id wins over the one guessed from users.json."""
-    assert SlackExport.open(export_path, workspace="T_REAL").workspace == "T_REAL"
+def test_workspace_is_the_team_most_people_belong_to(tmp_path):
+    """The export's workspace is the team id most users in users.json have; None without one."""
+    folder = write_export(tmp_path / "export")
+    assert SlackExport.open(folder).workspace == "T9"
+    (folder / "users.json").write_text(json.dumps([{"id": "U1", "name": "ann"}]))
+    assert SlackExport.open(folder).workspace is None
