@@ -205,7 +205,9 @@ class Store:
         rows = self._rows(
             "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND channel = ? AND thread = ? "
             "AND kind = 'approval_request' AND approval_state = 'open' AND status = 'active' "
-            "ORDER BY created_at DESC LIMIT 1",
+            # `+`: look the thread up by its index and sort its few rows, rather than walk every row of
+            # the workspace in time order (SQLite's choice without statistics), once per reply.
+            "ORDER BY +created_at DESC LIMIT 1",
             [platform, workspace, channel, thread],
         )
         return rows[0] if rows else None
