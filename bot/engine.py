@@ -70,8 +70,9 @@ class Engine:
 
     # -- messages -------------------------------------------------------------------------
 
-    def handle(self, message: Message) -> list[Action]:
-        """A new message someone wrote. Retries of the same event produce nothing."""
+    def handle(self, message: Message, *, posting: bool = True) -> list[Action]:
+        """A new message someone wrote. Retries of the same event produce nothing. With posting off
+        (history being imported) it is logged as usual, but nobody is asked and no nudge is recorded."""
         now = self.clock()
         if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
             return []
@@ -87,15 +88,20 @@ class Engine:
             return []
         if verdict.wording and self.store.is_dismissed(message.platform, message.workspace, verdict.wording):
             return []  # people here said this wording is not a decision
-        actions = self._log_and_nudge(message, verdict, text, now)
+        actions = self._log_and_nudge(message, verdict, text, now, posting)
         if verdict.kind == Kind.APPROVAL_REQUEST:
-            actions += self.notices.opened(message, text)
+            actions += self.notices.opened(message, text, posting)
         return actions
 
-    def _log_and_nudge(self, message: Message, verdict: Verdict, text: str, now: datetime) -> list[Action]:
+    def _log_and_nudge(
+        self, message: Message, verdict: Verdict, text: str, now: datetime, posting: bool = True
+    ) -> list[Action]:
         decision_id, created = self.store.log(message, verdict, text, now)
         if not created:
             return []
+        if not posting:
+            held = "posting is off" if verdict.nudge else None
+            return [Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), held=held)]
         if not verdict.nudge:
             return [
                 React(message.channel, message.ts),

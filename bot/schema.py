@@ -103,6 +103,35 @@ def m003_dismissals(db: Database) -> None:
 
 
 @migrations()
+def m004_imports(db: Database) -> None:
+    # The day files of Slack exports already imported, one row each, written in the same
+    # transaction as the file's messages: a second import of the same export adds nothing, and an
+    # interrupted one continues with the first file it had not finished. `last_ts` is the newest
+    # message imported from the file and `skipped` the ts of messages that could not be read, so a
+    # later copy of the day (a newer export, a repaired file) adds exactly the messages not yet in.
+    db["import_files"].create(
+        {
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "day": str,
+            "file": str,
+            "fingerprint": str,
+            "last_ts": str,
+            "first_at": str,
+            "last_at": str,
+            "messages": int,
+            "events": int,
+            "problems": str,
+            "skipped": str,
+            "imported_at": str,
+        },
+        pk=("platform", "workspace", "channel", "day"),
+        defaults={"messages": 0, "events": 0, "problems": "[]", "skipped": "[]"},
+    )
+
+
+@migrations()
 def m005_approvals(db: Database) -> None:
     # Approval requests followed to their end: whom each one waits for, each approver's answer with
     # its time, the flags it raised and the reminders sent (one a working day, across restarts).

@@ -71,6 +71,7 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("channel_settings",),
         ("decisions",),
         ("dismissals",),
+        ("import_files",),
         ("nudges",),
         ("processed_events",),
     ]
@@ -126,7 +127,8 @@ def test_reopening_is_idempotent(tmp_path, opened):
         query(path, "SELECT name FROM _sqlite_migrations ORDER BY id"),
         query(path, "SELECT ts, text FROM decisions"),
     ) == (
-        [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m005_approvals",)],
+        [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
+         ("m005_approvals",)],
         [("1.1", "We decided to drop IE11.")],
     )
 
