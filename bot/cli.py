@@ -366,5 +366,10 @@ from bot.cli_approvals import approval_rules, approvals  # noqa: E402 - the comm
 cli.add_command(approvals)
 
 
+from bot.cli_import import import_  # noqa: E402 - the command lives in its own module, which needs `App`
+
+cli.add_command(import_)
+
+
 def main() -> None:
     cli(prog_name="nudgebot")

@@ -687,7 +687,7 @@ CONTRACT_COMMANDS = [
     "eval",
     "prfaq",
     "digest",
-    pytest.param("import", marks=NOT_BUILT),
+    "import",
     "approvals",
     "export",
     pytest.param("teams-package", marks=NOT_BUILT),
