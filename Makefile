@@ -22,3 +22,4 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/classify_throughput.py
 	$(BIN)/python benchmarks/slack_ack.py
+	$(BIN)/python benchmarks/import_throughput.py
