@@ -118,7 +118,8 @@ def shell(app: App, user: str, channel: str) -> None:
               help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead of receiving its HTTP requests.")
 @click.pass_obj
 def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> None:
-    """Run the chat server: Slack at POST /slack/events (events, buttons, slash commands), GET /healthz.
+    """Run the chat server: Slack at POST /slack/events (events, buttons, slash commands), Teams at
+    POST /api/messages (with MicrosoftAppId/MicrosoftAppPassword), GET /healthz.
 
     With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, workspaces install the app at GET /slack/install
     (Slack returns to GET /slack/oauth_redirect); each install's token is kept in NUDGEBOT_DB.
@@ -127,6 +128,7 @@ def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> Non
     Example:
         SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… nudgebot serve --port 3000
         nudgebot serve --slack-socket-mode
+        MicrosoftAppId=… MicrosoftAppPassword=… nudgebot serve
     """
     import asyncio
 
@@ -138,10 +140,11 @@ def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> Non
         raise ConfigError("--slack-socket-mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…)")
     if settings.slack_problem():
         raise ConfigError(f"Configuration error: {settings.slack_problem()}")
-    if not slack_socket_mode and not settings.slack_configured:
+    if not slack_socket_mode and not settings.slack_configured and not settings.teams_configured:
         raise ConfigError("nothing to serve: set SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) "
-                          "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs through /slack/install); see the "
-                          "README's Slack section, or use `nudgebot shell` locally")
+                          "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs through /slack/install) for Slack, "
+                          "or MicrosoftAppId and MicrosoftAppPassword for Teams; see the README, or use "
+                          "`nudgebot shell` locally")
     logging.getLogger("nudgebot").setLevel(logging.INFO)
     engine = app.engine()
     engine.purge_old_text()

@@ -195,3 +195,25 @@ def m005_approvals(db: Database) -> None:
     )
     # At most one reminder per request and working day, whichever process claims it first.
     db["approval_reminders"].create_index(["request_id", "day"], unique=True)
+
+
+@migrations()
+def m006_teams(db: Database) -> None:
+    # Every Teams conversation the bot has seen (a channel, a group chat, a person's chat with it), with
+    # the Bot Framework's reference to it: what a later message needs to reach it unprompted (a digest,
+    # an approval reminder, a private question). `person` is the user of a personal chat.
+    db["teams_conversations"].create(
+        {
+            "tenant": str,
+            "conversation": str,
+            "kind": str,
+            "team": str,
+            "person": str,
+            "service_url": str,
+            "reference": str,
+            "updated_at": str,
+        },
+        pk=("tenant", "conversation"),
+        not_null={"reference", "service_url", "updated_at"},
+    )
+    db["teams_conversations"].create_index(["tenant", "person"])

@@ -15,18 +15,21 @@ from bot.runner import EngineThread
 from bot.schedule import Schedule
 from bot.slack import oauth
 from bot.slack.app import SlackBot
+from bot.teams.app import TeamsApp
 
 log = logging.getLogger("nudgebot.server")
 
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", SlackBot)
+TEAMS = web.AppKey("teams", TeamsApp)
 SCHEDULE = web.AppKey("schedule", Schedule)
 PLATFORM_SLACK = "slack"
+PLATFORM_TEAMS = "teams"
 REMINDER_MINUTES = 5  # how often approval requests are checked against their SLA
 
 
 async def healthz(request: web.Request) -> web.Response:
-    platforms = ["slack"] if SLACK in request.app else []
+    platforms = [name for name, key in (("slack", SLACK), ("teams", TEAMS)) if key in request.app]
     return web.json_response({"ok": True, "platforms": platforms})
 
 
@@ -55,7 +58,8 @@ async def slack_oauth_redirect(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = False) -> web.Application:
-    """Mount Slack at POST /slack/events (or connect it over Socket Mode) and GET /healthz."""
+    """Mount Slack at POST /slack/events (or connect it over Socket Mode), Teams at POST /api/messages,
+    and GET /healthz."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[ENGINE] = engine
     run = EngineThread()  # the engine's one thread, shared by every platform
@@ -105,6 +109,15 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         schedule.every("slack approval reminders", slack_approval_notices, minutes=REMINDER_MINUTES)
         if slack_socket_mode:
             app.cleanup_ctx.append(_socket_mode(slack, settings))
+    if settings.teams_configured:
+        teams = TeamsApp(settings, engine, run)
+        app[TEAMS] = teams
+        app.router.add_post("/api/messages", teams.messages)
+
+        async def teams_approval_notices() -> None:
+            await teams.proactive.deliver(await run(engine.due_reminders, platform=PLATFORM_TEAMS))
+
+        schedule.every("teams approval reminders", teams_approval_notices, minutes=REMINDER_MINUTES)
     return app
 
 

@@ -74,6 +74,7 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("import_files",),
         ("nudges",),
         ("processed_events",),
+        ("teams_conversations",),
     ]
 
 
@@ -128,7 +129,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
         query(path, "SELECT ts, text FROM decisions"),
     ) == (
         [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
-         ("m005_approvals",)],
+         ("m005_approvals",), ("m006_teams",)],
         [("1.1", "We decided to drop IE11.")],
     )
 

@@ -1,0 +1,1 @@
+"""Microsoft Teams on the Bot Framework (botbuilder). Everything botbuilder-specific lives in this package."""

@@ -1,0 +1,88 @@
+"""The Bot Framework adapter: CloudAdapter, authenticated from Settings, with botbuilder's invoke bug worked around.
+
+Authentication is on whenever MicrosoftAppId is set. It is off only with NUDGEBOT_TEAMS_DEV=1 and no app id
+(the Bot Framework Emulator, the tests): every request is then accepted and replies go, without a token,
+to whatever serviceUrl the request names, so it must never be how a server runs in production.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import jwt
+from aiohttp import web
+from botbuilder.core import Bot, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.errors import ConfigError
+
+log = logging.getLogger("nudgebot.teams")
+
+DEV_WARNING = (
+    "NUDGEBOT_TEAMS_DEV=1: Bot Framework authentication is OFF. Anyone can post to /api/messages and "
+    "make the bot send to any serviceUrl. Use it with the Emulator or tests only, never in production."
+)
+
+
+def auth_settings(settings: Settings) -> SimpleNamespace:
+    """What ConfigurationBotFrameworkAuthentication reads, from our Settings; problems named for an admin."""
+    app_id = (settings.microsoft_app_id or "").strip()
+    if not app_id:
+        if not settings.teams_dev:
+            raise ConfigError("Teams needs MicrosoftAppId (or NUDGEBOT_TEAMS_DEV=1 for local testing)")
+        return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID=None)
+    password = settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else ""
+    app_type = settings.microsoft_app_type
+    if app_type != "UserAssignedMSI" and not password:
+        raise ConfigError("MicrosoftAppId is set without MicrosoftAppPassword (the Azure Bot's client secret)")
+    if app_type != "MultiTenant" and not settings.microsoft_app_tenant_id:
+        raise ConfigError(f"MicrosoftAppType={app_type} needs MicrosoftAppTenantId (the Azure AD tenant of the bot)")
+    return SimpleNamespace(APP_ID=app_id, APP_PASSWORD=password, APP_TYPE=app_type,
+                           APP_TENANTID=settings.microsoft_app_tenant_id)
+
+
+def build_adapter(settings: Settings) -> InvokeSafeAdapter:
+    config = auth_settings(settings)
+    if config.APP_ID and settings.teams_dev:
+        log.warning("NUDGEBOT_TEAMS_DEV=1 is ignored: MicrosoftAppId is set, so every request is authenticated")
+    elif not config.APP_ID:
+        log.warning(DEV_WARNING)
+    auth = ConfigurationBotFrameworkAuthentication(config, logger=logging.getLogger("nudgebot.teams.auth"))
+    return InvokeSafeAdapter(auth)
+
+
+class InvokeSafeAdapter(CloudAdapter):
+    """CloudAdapter whose invoke responses (Adaptive Card actions) reach Teams.
+
+    In botbuilder 4.17.1 `CloudAdapter.process` serializes an invoke response's body a second time:
+    the activity handler has already turned it into a dict, msrest fails on that dict, and every invoke
+    with a body ends as a bare HTTP 500. botbuilder-python is archived, so no fix is coming; this
+    `process` is upstream's for POST requests with that one step corrected. tests/test_teams_adapter.py
+    watches the stock adapter, so an upstream change is noticed.
+    """
+
+    async def process(self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None):
+        if request.method != "POST":
+            return await super().process(request, bot, ws_response)
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise web.HTTPUnsupportedMediaType()
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="the body is not JSON") from None
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        if activity is None or not activity.type:
+            raise web.HTTPBadRequest(text="the body is not an Activity")
+        try:
+            invoke = await self.process_activity(request.headers.get("Authorization", ""), activity, bot.on_turn)
+        except (PermissionError, jwt.PyJWTError):  # a malformed token is refused, not a server error
+            raise web.HTTPUnauthorized() from None
+        if invoke is None:
+            return web.Response(status=201)
+        response = invoke.body
+        if hasattr(response, "_attribute_map"):  # still a botbuilder model: serialize it once
+            response = serializer_helper(response)
+        return web.json_response(response, status=invoke.status)
