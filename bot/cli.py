@@ -368,6 +368,10 @@ from bot.cli_approvals import approval_rules, approvals  # noqa: E402 - the comm
 
 cli.add_command(approvals)
 
+from bot.cli_teams import teams_package  # noqa: E402 - its own module, like import
+
+cli.add_command(teams_package)
+
 
 from bot.cli_import import import_  # noqa: E402 - the command lives in its own module, which needs `App`
 
