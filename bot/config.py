@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     llm_model: str = Field("gpt-4o-mini", validation_alias=_env("NUDGEBOT_LLM_MODEL"))
     llm_timeout: float = Field(4.0, gt=0, le=120, validation_alias=_env("NUDGEBOT_LLM_TIMEOUT"))
+    llm_draft_timeout: float = Field(30.0, gt=0, le=300, validation_alias=_env("NUDGEBOT_LLM_DRAFT_TIMEOUT"))
+    llm_daily_budget: int = Field(500, ge=0, validation_alias=_env("NUDGEBOT_LLM_DAILY_BUDGET"))
+    # Chat workspaces whose messages may go to the LLM without a `/nudgebot llm on` first: ids, or `*`.
+    llm_workspaces: str = Field("", validation_alias=_env("NUDGEBOT_LLM_WORKSPACES"))
+    llm_redact: bool = Field(True, validation_alias=_env("NUDGEBOT_LLM_REDACT"))
 
     @field_validator("timezone")
     @classmethod
@@ -164,6 +169,11 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         # `OPENAI_API_KEY=` copied from a template must not send every message to a failing LLM.
         return bool(self.openai_api_key and self.openai_api_key.get_secret_value().strip())
+
+    @property
+    def llm_default_workspaces(self) -> frozenset[str]:
+        """NUDGEBOT_LLM_WORKSPACES as a set of ids; `{"*"}` means every workspace."""
+        return frozenset(w.strip() for w in self.llm_workspaces.split(",") if w.strip())
 
     def platforms(self) -> list[str]:
         """Names of the chat platforms these settings can serve."""

@@ -15,7 +15,9 @@ from bot.approval_notices import Notices
 from bot.approvals import ApprovalRules, Approvals
 from bot.detect import PrincipleMatcher, detect
 from bot.errors import InputError
+from bot.llm_ledger import Access, Ledger, llm_command
 from bot.models import Command, Kind, Message, Principle, Verdict, iso
+from bot.opinion import Opinion, merge
 from bot.prompts import Prompts
 from bot.store import Store
 from bot.text import clean_control, normalise
@@ -28,6 +30,9 @@ COMMANDS = {
     "digest": "`/digest` shows this week's decisions that lack a customer rationale",
     "nudgebot": "`/nudgebot help | mute [30m|2h|3d|1w|forever] | unmute | status`",
 }
+
+
+LLM_HELP = "`/nudgebot llm on | off | status` lets likely decisions here go to the configured LLM, or not"
 
 
 def utc_now() -> datetime:
@@ -48,6 +53,7 @@ class Engine:
         retention_days: int = 365,
         clock: Callable[[], datetime] = utc_now,
         approval_rules: ApprovalRules | None = None,
+        llm: Access | None = None,
     ):
         self.store = store
         self.principles = tuple(principles)
@@ -60,6 +66,7 @@ class Engine:
         approval_rules = approval_rules or ApprovalRules(WorkingTime(rules.zone))
         self.approvals = Approvals(store, approval_rules, clock)
         self.notices = Notices(self.approvals, prompts, rules)
+        self.llm = Ledger(store, llm or Access(), rules.zone, clock)  # the LLM's opt-ins, budget and cache
 
     @property
     def question(self) -> str:
@@ -70,9 +77,11 @@ class Engine:
 
     # -- messages -------------------------------------------------------------------------
 
-    def handle(self, message: Message, *, posting: bool = True) -> list[Action]:
+    def handle(self, message: Message, *, posting: bool = True, opinion: Opinion | None = None) -> list[Action]:
         """A new message someone wrote. Retries of the same event produce nothing. With posting off
-        (history being imported) it is logged as usual, but nobody is asked and no nudge is recorded."""
+        (history being imported) it is logged as usual, but nobody is asked and no nudge is recorded.
+        An `opinion` (the LLM's, bot/assist.py) decides kind and customer rationale, and its question
+        names the decision in the nudge."""
         now = self.clock()
         if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
             return []
@@ -80,6 +89,8 @@ class Engine:
             self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         text = clean_control(message.text)
         verdict = self.judge(text)
+        if opinion is not None:
+            verdict = merge(verdict, opinion, text, self.matcher, self.principles)
         if message.is_reply:  # an answer, a hop or a second ask in an approval request's thread
             followed = self.approvals.reply(message, text, verdict)
             if followed is not None or verdict.kind in (Kind.APPROVAL, Kind.OTHER):
@@ -88,13 +99,14 @@ class Engine:
             return []
         if verdict.wording and self.store.is_dismissed(message.platform, message.workspace, verdict.wording):
             return []  # people here said this wording is not a decision
-        actions = self._log_and_nudge(message, verdict, text, now, posting)
+        actions = self._log_and_nudge(message, verdict, text, now, posting, opinion and opinion.question)
         if verdict.kind == Kind.APPROVAL_REQUEST:
             actions += self.notices.opened(message, text, posting)
         return actions
 
     def _log_and_nudge(
-        self, message: Message, verdict: Verdict, text: str, now: datetime, posting: bool = True
+        self, message: Message, verdict: Verdict, text: str, now: datetime, posting: bool = True,
+        question: str | None = None,
     ) -> list[Action]:
         decision_id, created = self.store.log(message, verdict, text, now)
         if not created:
@@ -120,7 +132,7 @@ class Engine:
             thread=message.thread,
             author=message.author,
             kind=verdict.kind,
-            text=self.prompts.render("nudge.md", kind=verdict.kind.value, question=self.question),
+            text=self.prompts.render("nudge.md", kind=verdict.kind.value, question=question or self.question),
             ephemeral=context.channel.ephemeral,
         )
         return [nudge, logged]
@@ -335,7 +347,8 @@ class Engine:
         now = self.clock()
         settings = self.store.channel_settings(*scope)
         if verb in ("", "help"):
-            commands = "\n".join(f"• {line}" for line in COMMANDS.values())
+            lines = [*COMMANDS.values(), *([LLM_HELP] if self.llm.access.configured else [])]
+            commands = "\n".join(f"• {line}" for line in lines)
             return Reply(self.prompts.render("help.md", question=self.question, commands=commands))
         if verb == "mute":
             try:
@@ -349,6 +362,8 @@ class Engine:
                 "Decisions are still logged; `/nudgebot unmute` to undo.",
                 ephemeral=False,
             )
+        if verb == "llm":
+            return Reply(llm_command(self.llm, cmd, rest), ephemeral=False)
         if verb == "unmute":
             self.store.save_channel_settings(*scope, policy.unmute(settings), now)
             return Reply("Unmuted: I'll ask about the customer again in this channel.", ephemeral=False)

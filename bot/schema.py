@@ -217,3 +217,23 @@ def m006_teams(db: Database) -> None:
         not_null={"reference", "service_url", "updated_at"},
     )
     db["teams_conversations"].create_index(["tenant", "person"])
+
+
+@migrations()
+def m008_llm(db: Database) -> None:
+    # The optional LLM. `llm_workspaces`: each workspace's own `/nudgebot llm on|off` (none of its
+    # messages is sent without it, or NUDGEBOT_LLM_WORKSPACES naming it). `llm_calls`: calls made per
+    # day, one budget for every process sharing the file. `llm_cache`: answers by a hash of prompt,
+    # model and input, so the same message is never sent twice; the input itself is not kept.
+    db["llm_workspaces"].create(
+        {"platform": str, "workspace": str, "enabled": int, "changed_by": str, "changed_at": str},
+        pk=("platform", "workspace"),
+        not_null={"enabled", "changed_at"},
+    )
+    db["llm_calls"].create({"day": str, "calls": int}, pk="day", not_null={"calls"})
+    db["llm_cache"].create(
+        {"key": str, "prompt": str, "model": str, "answer": str, "created_at": str},
+        pk="key",
+        not_null={"prompt", "model", "created_at"},
+    )
+    db["llm_cache"].create_index(["created_at"])

@@ -72,6 +72,9 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("decisions",),
         ("dismissals",),
         ("import_files",),
+        ("llm_cache",),
+        ("llm_calls",),
+        ("llm_workspaces",),
         ("nudges",),
         ("processed_events",),
         ("teams_conversations",),
@@ -129,7 +132,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
         query(path, "SELECT ts, text FROM decisions"),
     ) == (
         [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
-         ("m005_approvals",), ("m006_teams",)],
+         ("m005_approvals",), ("m006_teams",), ("m008_llm",)],
         [("1.1", "We decided to drop IE11.")],
     )
 
