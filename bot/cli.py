@@ -49,6 +49,7 @@ class App:
 
     def engine(self):
         from bot.engine import Engine
+        from bot.llm_ledger import access_from
         from bot.policy import Politeness
         from bot.store import Store
 
@@ -62,7 +63,7 @@ class App:
         principles = self.principles
         store = Store.open(s.db)
         return Engine(store, principles, self.prompts, rules, retention_days=s.retention_days,
-                      approval_rules=approval_rules(s))
+                      approval_rules=approval_rules(s), llm=access_from(s))
 
 
 class Group(click.Group):
@@ -108,7 +109,12 @@ def shell(app: App, user: str, channel: str) -> None:
     engine.purge_old_text()
     # Bytes that are not UTF-8 become U+FFFD, as in `classify`: a stray byte must not end the session.
     stdin = click.get_text_stream("stdin", errors="replace")
-    Console(engine, sys.stdout, user=user, channel=channel).run(stdin, interactive=stdin.isatty())
+    assistant = None
+    if app.settings.llm_configured:
+        from bot.llm import build_assistant
+
+        assistant = build_assistant(app.settings, engine)
+    Console(engine, sys.stdout, user=user, channel=channel, assistant=assistant).run(stdin, interactive=stdin.isatty())
 
 
 @cli.command()
@@ -185,28 +191,43 @@ def _open_input(path: str | None) -> TextIO:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--llm", "use_llm", is_flag=True, help="Also ask the configured LLM about likely decisions.")
 @click.pass_obj
-def classify(app: App, file: str | None) -> None:
+def classify(app: App, file: str | None, use_llm: bool) -> None:
     """Judge messages from JSON Lines ({"id":…, "text":…}) and print one verdict per line.
 
     Reads FILE, or standard input. Lines that cannot be read are reported on stderr with their
     line number, the rest are still judged; the exit code is 1 when any line was skipped.
+    With --llm (and OPENAI_API_KEY), likely decisions also get the LLM's second opinion.
 
     \b
     Example:
         echo '{"id": 1, "text": "We decided to drop IE11."}' | nudgebot classify
     """
+    if use_llm and not app.settings.llm_configured:
+        raise ConfigError("--llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for an endpoint other than OpenAI's)")
     matcher = PrincipleMatcher(app.principles)
     out = click.get_text_stream("stdout")
     skipped = 0
+    held: list[dict] = []  # with --llm, judged together at the end
     with _open_input(file) as stream:
         for number, obj, problem in read_jsonl(stream):
             if problem:
                 skipped += 1
                 click.echo(f"line {number}: {problem}; skipped", err=True)
                 continue
+            if use_llm:
+                held.append(obj)
+                continue
             verdict = detect(obj["text"], matcher)
             out.write(json.dumps({"id": obj.get("id"), **verdict.as_dict()}) + "\n")
+    if held:
+        from bot import cli_llm
+
+        texts = [obj["text"] for obj in held]
+        found = cli_llm.with_assistant(app, lambda assistant: cli_llm.opinions(assistant, texts))
+        for obj, verdict in zip(held, cli_llm.verdicts(texts, found, matcher, app.principles), strict=True):
+            out.write(json.dumps({"id": obj.get("id"), **verdict}) + "\n")
     if skipped:
         click.echo(f"{skipped} line(s) skipped", err=True)
         sys.exit(1)
@@ -216,9 +237,13 @@ def classify(app: App, file: str | None) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--errors", is_flag=True, help="Also list the messages judged wrongly.")
+@click.option("--no-llm", "rules_only", is_flag=True, help="Only the rules, even with an LLM configured.")
 @click.pass_obj
-def eval_(app: App, file: str | None, fmt: str, errors: bool) -> None:
+def eval_(app: App, file: str | None, fmt: str, errors: bool, rules_only: bool) -> None:
     """Measure detection on a labelled JSON Lines file (keys: text, kind, customer_rationale).
+
+    With an LLM configured (OPENAI_API_KEY), the scores with its second opinion follow the rules'
+    own; either way the last line says how many messages would go to an LLM.
 
     \b
     Example:
@@ -237,23 +262,34 @@ def eval_(app: App, file: str | None, fmt: str, errors: bool) -> None:
     if not pairs:
         raise InputError("no labelled messages to evaluate")
     report = evaluate(pairs)
+    from bot import cli_llm
+
+    sent, with_llm, answered = cli_llm.share([g["text"] for g, _ in pairs]), None, None
+    if app.settings.llm_configured and not rules_only:
+        with_llm, answered = cli_llm.compare(app, pairs, matcher)
     if fmt == "json":
         data = report.as_dict()
         if errors:
             data["errors"] = report.errors
+        data["llm"] = {**sent, "answered": answered, "with_llm": with_llm.as_dict() if with_llm else None}
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(report.render())
+    if with_llm is not None:
+        click.echo(f"\nWith the LLM ({app.settings.llm_model}) asked about likely decisions:")
+        click.echo(with_llm.render())
+    click.echo(cli_llm.describe_share(sent, answered))
     if errors:
-        for e in report.errors:
+        for e in (with_llm or report).errors:
             click.echo(f"{e['id']}: want {e['want']}, got {e['got']}: {e['text']}")
 
 
 @cli.command()
 @click.argument("idea", nargs=-1, required=True)
+@click.option("--template", is_flag=True, help="The skeleton only, even with an LLM configured.")
 @click.pass_obj
-def prfaq(app: App, idea: tuple[str, ...]) -> None:
-    """Print a PR/FAQ skeleton for IDEA as Markdown.
+def prfaq(app: App, idea: tuple[str, ...], template: bool) -> None:
+    """Print a PR/FAQ skeleton for IDEA as Markdown; with an LLM configured, a first draft to edit.
 
     \b
     Example:
@@ -266,7 +302,12 @@ def prfaq(app: App, idea: tuple[str, ...]) -> None:
     text = " ".join(idea).strip()
     if not text:
         raise InputError("give the idea, for example: nudgebot prfaq A meal-planning feature for busy parents")
-    click.echo(drafts.draft(app.prompts, text, datetime.now(app.settings.zone).date()))
+    draft = None
+    if app.settings.llm_configured and not template:
+        from bot.cli_llm import prfaq_draft
+
+        draft = prfaq_draft(app, text)  # None: the reason is logged, and the skeleton follows
+    click.echo(draft or drafts.draft(app.prompts, text, datetime.now(app.settings.zone).date()))
 
 
 @cli.command()

@@ -6,14 +6,17 @@ with `/` are the slash commands. Works interactively and with piped stdin.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TextIO
 
 from bot.actions import Action, Logged, Nudge, React, Reminder, Reply, TwoWayDoor, UpdateNudge
+from bot.assist import Assistant
 from bot.engine import Engine
 from bot.errors import NudgebotError
 from bot.models import Command, Message, Visibility
@@ -40,6 +43,7 @@ class Console:
         user: str = "you",
         channel: str = "general",
         clock: Callable[[], datetime] | None = None,
+        assistant: Assistant | None = None,
     ):
         self.engine = engine
         self.out = out
@@ -47,6 +51,26 @@ class Console:
         self.channel = channel
         self.clock = clock or engine.clock
         self._ids = itertools.count(1)
+        # The optional LLM is async; the console waits for it (at most its timeout) on a loop of its own.
+        self.assistant = assistant if assistant is not None and assistant.active else None
+        self._loop = asyncio.new_event_loop() if self.assistant else None
+
+    def _llm(self, use):
+        """`use(assistant)` awaited, or None without an LLM."""
+        return self._loop.run_until_complete(use(self.assistant)) if self.assistant else None
+
+    def _drafted(self, command: Command, actions: list[Action]) -> list[Action]:
+        """A `/prfaq` skeleton replaced by the LLM's draft, when there is one."""
+        if command.name.lower() != "prfaq" or not any(isinstance(a, Reply) and a.title for a in actions):
+            return actions
+        draft = self._llm(lambda a: a.prfaq(command))
+        return [replace(a, markdown=draft) if draft and isinstance(a, Reply) else a for a in actions]
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.run_until_complete(self.assistant.close())
+            self._loop.close()
+            self._loop = None
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -61,37 +85,35 @@ class Console:
         try:
             if text.startswith("/"):
                 name, _, rest = text[1:].partition(" ")
-                actions = self.engine.command(
-                    Command(
-                        platform=PLATFORM,
-                        workspace=WORKSPACE,
-                        channel=self.channel,
-                        visibility=Visibility.PUBLIC,
-                        user=self.user,
-                        name=name,
-                        text=rest,
-                        time=now,
-                        channel_name=self.channel,
-                    )
+                command = Command(
+                    platform=PLATFORM,
+                    workspace=WORKSPACE,
+                    channel=self.channel,
+                    visibility=Visibility.PUBLIC,
+                    user=self.user,
+                    name=name,
+                    text=rest,
+                    time=now,
+                    channel_name=self.channel,
                 )
+                actions = self._drafted(command, self.engine.command(command))
             else:
                 # Unique across console processes sharing one log file.
                 ts = f"{now.timestamp():.6f}-{os.getpid()}-{next(self._ids)}"
-                actions = self.engine.handle(
-                    Message(
-                        platform=PLATFORM,
-                        workspace=WORKSPACE,
-                        channel=self.channel,
-                        visibility=Visibility.PUBLIC,
-                        thread=ts,
-                        ts=ts,
-                        author=self.user,
-                        text=text,
-                        time=now,
-                        channel_name=self.channel,
-                        author_name=self.user,
-                    )
+                message = Message(
+                    platform=PLATFORM,
+                    workspace=WORKSPACE,
+                    channel=self.channel,
+                    visibility=Visibility.PUBLIC,
+                    thread=ts,
+                    ts=ts,
+                    author=self.user,
+                    text=text,
+                    time=now,
+                    channel_name=self.channel,
+                    author_name=self.user,
                 )
+                actions = self.engine.handle(message, opinion=self._llm(lambda a: a.opinion(message)))
         except NudgebotError as exc:
             self.say(f"nudgebot › Sorry: {exc}")
             return
@@ -135,5 +157,6 @@ class Console:
             if not line:
                 break
             self.line(line)
+        self.close()
         if interactive:
             self.say("")

@@ -20,10 +20,13 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import prfaq
 from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, React, Reminder, Reply, TwoWayDoor, UpdateNudge
+from bot.assist import Assistant
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
+from bot.llm import build_assistant
 from bot.models import Command, Message
 from bot.runner import EngineThread
 from bot.slack import blocks, oauth
@@ -53,9 +56,11 @@ class SlackBot:
     """Bolt wired to the engine. Holds the engine; Slack's payloads stop here."""
 
     def __init__(self, settings: Settings, engine: Engine, client: AsyncWebClient | None = None,
-                 run: EngineThread | None = None):
+                 run: EngineThread | None = None, assistant: Assistant | None = None):
         self.engine = engine
         self.run = run or EngineThread()  # every engine call goes through it, off the event loop
+        # The optional LLM, asked on the event loop after Slack's ack (it never sends without a key).
+        self.assistant = assistant or build_assistant(settings, engine, run=self.run)
         self.patience = COMMAND_PATIENCE
         self._in_flight: set[asyncio.Task] = set()
         self._names: dict[tuple[str, str, str], str | None] = {}
@@ -119,6 +124,7 @@ class SlackBot:
         pending = {t for t in self._in_flight if t is not asyncio.current_task()}
         if pending:
             await asyncio.wait(pending, timeout=timeout)
+        await self.assistant.close()
 
     async def on_error(self, error: Exception, body: dict, respond,
                        response: BoltResponse | None) -> BoltResponse | None:
@@ -172,7 +178,9 @@ class SlackBot:
         message = to_message(event, workspace, body.get("event_id"))
         if message is None or message.author == context.bot_user_id:
             return
-        actions = await self.run(self.engine.handle, message)
+        async with self.assistant.turn(message):  # a thread's messages reach the engine in order
+            opinion = await self.assistant.opinion(message)
+            actions = await self.run(self.engine.handle, message, opinion=opinion)
         await self.perform(actions, client)
         for logged in (a for a in actions if isinstance(a, Logged)):
             await self.annotate(client, workspace, logged.decision_id, message)
@@ -319,6 +327,7 @@ class SlackBot:
             if first is not None:
                 await quietly(respond, "response_url", **self._command_reply(command, first))
             await self.perform([a for a in actions if a is not first], client, respond=respond)
+            await self._prfaq_draft(command, respond)
             return
         first = next((a for a in actions if isinstance(a, Reply)), None)
         if first is None:
@@ -326,6 +335,16 @@ class SlackBot:
         else:
             await ack(**self._command_reply(command, first))
         await self.perform([a for a in actions if a is not first], client, respond=respond)
+        await self._prfaq_draft(command, respond)
+
+    async def _prfaq_draft(self, command: Command, respond) -> None:
+        """With the LLM, the skeleton just shown is replaced by its first draft; without one it stays."""
+        if command.name != "prfaq" or not command.text.strip() or not self.assistant.active:
+            return
+        draft = await self.assistant.prfaq(command)
+        if draft:
+            reply = Reply(draft, title=f"PR/FAQ: {prfaq.headline(command.text)}")
+            await quietly(respond, "response_url", replace_original=True, **self._command_reply(command, reply))
 
     @staticmethod
     def _command_reply(command: Command, reply: Reply) -> dict:
@@ -406,6 +425,8 @@ class SlackBot:
                           visibility=visibility_of(channel), user=body["user"]["id"], name="prfaq",
                           text=action.get("value", ""), time=self.engine.clock())
         [reply] = [a for a in await self.run(self.engine.command, command) if isinstance(a, Reply)]
+        draft = await self.assistant.prfaq(command, fresh=False)  # the draft that was shown, if any
+        reply = Reply(draft, title=reply.title) if draft else reply
         rendered = blocks.prfaq(reply, command.text, shareable=False)
         if await quietly(respond, "response_url", response_type="in_channel", replace_original=False, **rendered):
             await quietly(respond, "response_url", delete_original=True)
