@@ -119,3 +119,13 @@ async def test_an_unknown_button_is_refused(teams, connector, store):
 
     assert answer.json["value"] == "That button is not one of Nudgebot's."
     assert [r["status"] for r in store.decisions()] == ["active"]
+
+
+def test_engine_markup_becomes_what_a_card_shows():
+    """Slack-style markup turns into card Markdown: names for ids, commands without slashes, links intact."""
+    from bot.teams.cards import markdown
+
+    text = "*Muted* by <@29:ann>; `/nudgebot unmute` to undo, or <@29:nobody>. See <https://x.test/decision|the log>."
+
+    assert markdown(text, {"29:ann": "Ann Lee"}) == (
+        "**Muted** by Ann Lee; **unmute** to undo, or someone. See [the log](https://x.test/decision).")

@@ -28,7 +28,7 @@ _GROUP = re.compile(r"<!subteam\^[^>|]+(?:\|@?([^>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^>|\s]+)(?:\|([^>]*))?>")
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 _CODE = re.compile(r"`([^`\n]+)`")
-_SLASH = re.compile(r"/nudgebot\s+|/(?=(?:prfaq|decision|digest)\b)")
+_SLASH = re.compile(r"(?<![\w.])/(?:nudgebot\s+|(?=(?:prfaq|decision|digest)\b))")  # not inside a link
 _TEAMS_ID = re.compile(r"^(?:\d+:|[0-9a-f]{8}-[0-9a-f]{4}-)", re.I)
 
 
