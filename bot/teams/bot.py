@@ -52,7 +52,11 @@ def conversation_of(activity: Activity) -> tuple[str, str | None]:
 
 
 def visibility_of(activity: Activity) -> Visibility:
-    """Public only for a standard team channel; private and shared channels, group chats and DMs never leak."""
+    """Public only for a standard team channel; private and shared channels, group chats and DMs never leak.
+
+    A channel without a membership type counts as standard: the app package does not declare support
+    for shared or private channels (`supportsChannelFeatures`), so Teams adds the bot to standard
+    channels only. Declaring that support must come with a reliable way to tell those channels apart."""
     kind = kind_of(activity)
     if kind == "channel":
         data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
