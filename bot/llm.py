@@ -55,10 +55,11 @@ class LLM:
         except openai.OpenAIError as exc:  # timeouts, refused connections, unreadable responses
             log.warning("LLM %s: %s; using the rules and templates", prompt, exc.__class__.__name__)
             return None
-        choice = response.choices[0] if response.choices else None
-        content = choice.message.content if choice is not None and choice.message is not None else None
-        if not content:
-            log.warning("LLM %s: an empty answer; using the rules and templates", prompt)
+        # A proxy's HTML page or a body without choices comes back as whatever was sent, not an error.
+        choices = getattr(response, "choices", None) or [None]
+        content = getattr(getattr(choices[0], "message", None), "content", None)
+        if not isinstance(content, str) or not content.strip():
+            log.warning("LLM %s: no chat completion in the answer; using the rules and templates", prompt)
             return None
         return content
 

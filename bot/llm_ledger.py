@@ -32,6 +32,7 @@ class Access:
     workspaces: frozenset[str] = frozenset()
     model: str = ""
     budget: int = 0
+    cache_days: int = CACHE_DAYS
 
     def by_default(self, platform: str, workspace: str) -> bool:
         return platform in LOCAL_PLATFORMS or ALL in self.workspaces or workspace in self.workspaces
@@ -40,7 +41,9 @@ class Access:
 def access_from(settings) -> Access:
     """The Access that `Settings` describe."""
     return Access(configured=settings.llm_configured, workspaces=settings.llm_default_workspaces,
-                  model=settings.llm_model, budget=settings.llm_daily_budget)
+                  model=settings.llm_model, budget=settings.llm_daily_budget,
+                  # answers say things about messages: never kept longer than the messages' text
+                  cache_days=min(CACHE_DAYS, settings.retention_days or CACHE_DAYS))
 
 
 def cache_key(prompt: str, model: str, messages: list[dict]) -> str:
@@ -102,13 +105,17 @@ class Ledger:
 
     def cached(self, key: str):
         """The answer kept under `key` (None for one that was unusable), or MISS."""
-        rows = list(self.store.db.query("SELECT answer FROM llm_cache WHERE key = ?", [key]))
+        rows = list(self.store.db.query("SELECT answer FROM llm_cache WHERE key = ? AND created_at >= ?",
+                                        [key, self._expired()]))
         return rows[0]["answer"] if rows else MISS
+
+    def _expired(self) -> str:
+        return iso(self.clock() - timedelta(days=self.access.cache_days))
 
     def remember(self, key: str, prompt: str, model: str, answer: str | None) -> None:
         now = self.clock()
         db = self.store.db
-        db.execute("DELETE FROM llm_cache WHERE created_at < ?", [iso(now - timedelta(days=CACHE_DAYS))])
+        db.execute("DELETE FROM llm_cache WHERE created_at < ?", [self._expired()])
         db.execute(
             "INSERT OR REPLACE INTO llm_cache (key, prompt, model, answer, created_at) VALUES (?, ?, ?, ?, ?)",
             [key, prompt, model, answer, iso(now)],

@@ -97,6 +97,14 @@ async def test_an_invalid_answer_is_discarded(fake_openai, assistant_for, answer
     assert await assistant_for(fake_openai.base_url).opinion(message(LAUNCH)) is None
 
 
+@pytest.mark.parametrize("body", ["<html><body>502 Bad Gateway</body></html>", '{"id": "x", "choices": []}'])
+async def test_a_body_that_is_no_chat_completion_is_discarded(fake_openai, assistant_for, body):
+    """A proxy's error page, or JSON without a choice, gives no opinion (and no crash)."""
+    fake_openai.page(body)
+
+    assert await assistant_for(fake_openai.base_url).opinion(message(LAUNCH)) is None
+
+
 async def test_a_question_that_is_not_a_question_is_dropped_but_the_verdict_kept(fake_openai, assistant_for):
     """A 'question' without a question mark falls back to the principle's question; the verdict stands."""
     fake_openai.answer({**VERDICT, "question": "Tell me about the customer <!channel>"})
@@ -201,6 +209,21 @@ async def test_the_cache_outlives_the_process(fake_openai, assistant_for):
     again = await assistant_for(fake_openai.base_url).opinion(message(LAUNCH))
 
     assert again is not None and len(fake_openai.requests) == 1
+
+
+async def test_a_kept_answer_expires_with_the_retention_period(fake_openai, assistant_for, clock):
+    """Answers are kept 30 days at most, and never longer than NUDGEBOT_RETENTION_DAYS keeps text."""
+    fake_openai.answer(VERDICT)
+    fake_openai.answer(VERDICT)
+    assistant = assistant_for(fake_openai.base_url, retention_days=7)
+    await assistant.opinion(message(LAUNCH))
+    clock.advance(days=6)
+    await assistant.opinion(message(LAUNCH))
+    clock.advance(days=2)
+
+    await assistant.opinion(message(LAUNCH))
+
+    assert len(fake_openai.requests) == 2
 
 
 async def test_an_unusable_answer_is_remembered_too(fake_openai, assistant_for):

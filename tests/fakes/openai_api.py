@@ -39,6 +39,7 @@ class _Reply:
     status: int = 200
     content: str | None = None
     gate: asyncio.Event | None = None  # held until set
+    body: str | None = None  # a raw body instead of a chat completion (a proxy's error page)
 
 
 def closed_port() -> int:
@@ -112,6 +113,11 @@ class FakeOpenAI:
         with self._lock:
             self._replies.append(_Reply(content=text))
 
+    def page(self, body: str) -> None:
+        """Queue a 200 whose body is not a chat completion at all (a proxy's HTML page)."""
+        with self._lock:
+            self._replies.append(_Reply(body=body))
+
     def fail(self, status: int = 500) -> None:
         """Queue an HTTP error with OpenAI's error body."""
         with self._lock:
@@ -145,6 +151,8 @@ class FakeOpenAI:
             reply = self._replies.pop(0) if self._replies else _Reply(status=500)
         if reply.gate is not None:
             await reply.gate.wait()
+        if reply.body is not None:
+            return web.Response(text=reply.body, content_type="text/html")
         if reply.status != 200:
             error = {"message": "fake failure", "type": "server_error", "param": None, "code": None}
             return web.json_response({"error": error}, status=reply.status, headers={"retry-after-ms": "10"})
