@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import policy
-from bot.actions import Action, Approver, Reminder, TwoWayDoor
+from bot.actions import Action, Approver, Nudge, Reminder, TwoWayDoor
 from bot.approvals import FLAGS, Approvals, Tracked
 from bot.models import ChannelSettings, Message, iso
 from bot.prompts import Prompts
@@ -44,6 +45,17 @@ class Notices:
         self.rules = approvals.rules
         self.prompts = prompts
         self.politeness = politeness
+
+    def with_door_note(self, actions: list[Action], message: Message, text: str, posting: bool = True) -> list[Action]:
+        """`actions` for a new request, plus its two-way-door note. When the bot also asks the customer
+        question, the note joins that message: one message from the bot in the thread, not two."""
+        notes = self.opened(message, text, posting)
+        nudge = next((a for a in actions if isinstance(a, Nudge)), None)
+        door = next((a for a in notes if isinstance(a, TwoWayDoor)), None)
+        if nudge is None or door is None or nudge.ephemeral != door.ephemeral:
+            return actions + notes
+        joined = replace(nudge, text=f"{nudge.text}\n\n{door.text}")
+        return [joined if a is nudge else a for a in actions] + [a for a in notes if a is not door]
 
     def opened(self, message: Message, text: str, posting: bool = True) -> list[Action]:
         """A request was logged: track it, and note a two-way door at once when the bot may speak."""

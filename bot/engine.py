@@ -101,7 +101,7 @@ class Engine:
             return []  # people here said this wording is not a decision
         actions = self._log_and_nudge(message, verdict, text, now, posting, opinion and opinion.question)
         if verdict.kind == Kind.APPROVAL_REQUEST:
-            actions += self.notices.opened(message, text, posting)
+            actions = self.notices.with_door_note(actions, message, text, posting)
         return actions
 
     def _log_and_nudge(

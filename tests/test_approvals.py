@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from builders import Clock, message
 
-from bot.actions import Approver, Reminder, TwoWayDoor
+from bot.actions import Approver, Nudge, Reminder, TwoWayDoor
 from bot.approval_stats import render_text, stats
 from bot.approval_text import approvers_in, two_way_door
 from bot.approvals import ApprovalRules
@@ -29,6 +29,8 @@ DUE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TWO = "<@U_A> <@U_B> can you approve the Q3 vendor contract?"
 BOSS = "<@U_BOSS> can you approve the new vendor contract by Thursday?"
 DOOR = "<@U_BOSS> can I get approval to ship the onboarding copy behind a feature flag? We can roll back in a minute."
+DOOR_WITH_CUSTOMER = ("<@U_BOSS> can I get approval to ship the onboarding copy behind a feature flag? New customers "
+                      "get lost in signup and this helps them finish it. We can roll back in a minute.")
 
 
 def build(store: Store, principles, clock: Clock, zone: str = "UTC", quiet=None, **limits) -> Engine:
@@ -257,15 +259,29 @@ def test_someone_else_chasing_is_not_a_repeated_request(bot, clock):
 
 def test_a_two_way_door_gets_a_note_to_its_requester_in_the_thread(bot, clock):
     """Reversible wording gets the requester a note naming the signals; the request stays tracked."""
-    msg, actions = ask(bot, DOOR, clock)
+    msg, actions = ask(bot, DOOR_WITH_CUSTOMER, clock)
+    assert of(Nudge, actions) == []
     [note] = of(TwoWayDoor, actions)
     assert (note.channel, note.thread, note.requester, note.platform, note.workspace) == (
         "C_GENERAL", msg.ts, "U_ANN", "slack", "T_ONE")
     assert note.signals == ("behind a feature flag", "we can roll back")
     assert note.text == (
         "<@U_ANN>, this looks like a two-way door (“behind a feature flag”, “we can roll back”): reversible and "
-        "low-risk.\nConsider deciding and moving on rather than waiting for sign-off, and noting who the "
-        "customer is.")
+        "low-risk.\nConsider deciding and moving on rather than waiting for sign-off.")
+    assert tracked(bot, msg).flags == ("two_way_door",)
+    assert bot.due_reminders() == []
+
+
+def test_a_two_way_door_that_is_also_asked_about_gets_one_message(bot, clock):
+    """A reversible request naming no customer gets the customer question and the note as one message."""
+    msg, actions = ask(bot, DOOR, clock)
+    assert of(TwoWayDoor, actions) == []
+    [nudge] = of(Nudge, actions)
+    assert nudge.thread == msg.ts
+    assert nudge.text.startswith("Before this goes for sign-off, one question: *Who is the customer")
+    assert nudge.text.endswith("Consider deciding and moving on rather than waiting for sign-off, and noting who "
+                               "the customer is.")
+    assert "this looks like a two-way door (“behind a feature flag”, “we can roll back”)" in nudge.text
     assert tracked(bot, msg).flags == ("two_way_door",)
     assert bot.due_reminders() == []
 

@@ -30,12 +30,15 @@ async def test_an_overdue_request_gets_one_reminder_in_its_thread(slack, fake_sl
     assert len(mentioning(fake_slack, "<@U_BOSS>")) == 1
 
 
-async def test_a_reversible_request_gets_a_two_way_door_note(slack, fake_slack, clock, engine):
-    """A request for something that can be rolled back gets a note to its requester in the thread."""
+async def test_a_reversible_request_gets_one_message_with_the_question_and_the_note(slack, fake_slack, engine):
+    """A request for something that can be rolled back, naming no customer, gets one message in its
+    thread: the customer question with the two-way-door note, and the buttons."""
     await slack.event(message_event(DOOR, ts=ASKED))
-    await fake_slack.wait_for("chat.postMessage")
-    slack.server[SCHEDULE].run_soon("slack approval reminders")
-    posts = await fake_slack.wait_for("chat.postMessage", count=2)
-    [note] = [p for p in posts if "reversible" in p.params["text"]]
-    assert (note.params["channel"], note.params["thread_ts"]) == ("C_GENERAL", ASKED)
-    assert "<@U_ANN>" in note.params["text"]
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    assert (post.params["channel"], post.params["thread_ts"]) == ("C_GENERAL", ASKED)
+    shown = " ".join(b["text"]["text"] for b in post.params["blocks"] if b["type"] == "section")
+    assert "Who is the customer" in shown and "<@U_ANN>, this looks like a two-way door" in shown
+    assert post.params["blocks"][-1]["type"] == "actions"
+    bot = slack.server[SLACK]
+    await bot.deliver(await bot.run(engine.due_reminders, platform="slack"))
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
