@@ -157,7 +157,7 @@ class Assistant:
         self.draft_timeout = draft_timeout
         self.redacting = redacting
         self.run = run or _direct
-        self._in_flight: dict[str, asyncio.Future] = {}
+        self._in_flight: dict[tuple[str, bool], asyncio.Future] = {}
         self._turns: dict[tuple, list] = {}
         self._spent_day: str | None = None
 
@@ -264,14 +264,16 @@ class Assistant:
         """The parsed answer to `messages`: from the cache, from a call already under way for the same
         input, or from a new call when the workspace allows it and the budget has room; else None."""
         key = cache_key(prompt, self.llm.model, messages)
-        if key in self._in_flight:
-            return await asyncio.shield(self._in_flight[key])
-        future = self._in_flight[key] = asyncio.get_running_loop().create_future()
+        if (key, call) in self._in_flight:
+            return await asyncio.shield(self._in_flight[key, call])
+        future = self._in_flight[key, call] = asyncio.get_running_loop().create_future()
         value = None
         try:
             value = await self._answer(prompt, key, messages, platform, workspace, timeout, parse, call)
+        except Exception as exc:  # noqa: BLE001 - the log busy or broken: the rules still answer the message
+            log.warning("LLM %s: skipped (%s); using the rules and templates", prompt, exc.__class__.__name__)
         finally:
-            del self._in_flight[key]
+            del self._in_flight[key, call]
             future.set_result(value)
         return value
 

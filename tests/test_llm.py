@@ -187,6 +187,15 @@ async def test_failures_are_logged_without_the_key_or_the_text(fake_openai, assi
     assert KEY not in caplog.text and "launch" not in caplog.text.lower()
 
 
+async def test_a_log_that_cannot_be_read_leaves_the_rules_to_answer(fake_openai, assistant_for, store):
+    """The consent, budget and cache live in SQLite; when it fails, no opinion rather than no answer."""
+    assistant = assistant_for(fake_openai.base_url)
+    store.db.execute("DROP TABLE llm_cache")
+
+    assert await assistant.opinion(message(LAUNCH)) is None
+    assert fake_openai.requests == []
+
+
 # -- budget, cache, redaction, consent ------------------------------------------------------------
 
 async def test_the_same_message_is_never_sent_twice(fake_openai, assistant_for):
