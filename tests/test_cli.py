@@ -606,13 +606,15 @@ def backdate(nudgebot: Nudgebot, hours: int) -> None:
 
 
 def test_shell_tells_the_requester_a_request_looks_like_a_two_way_door(nudgebot):
-    """A request for something reversible gets the two-way-door note in the console."""
+    """A request for something reversible gets the two-way-door note in the console, in the same message
+    as the customer question."""
     result = nudgebot("shell", stdin=FLAGGED_DOOR + "\n", env=ALL_HOURS)
 
     assert result.code == 0 and result.err == ""
-    assert ("nudgebot › @you, this looks like a two-way door (“behind a feature flag”): reversible and low-risk.\n"
+    assert result.out.count("nudgebot ›") == 1
+    assert ("\n\n@you, this looks like a two-way door (“behind a feature flag”): reversible and low-risk.\n"
             "Consider deciding and moving on rather than waiting for sign-off, and noting who the customer is.\n"
-            ) in result.out
+            "           [Add customer rationale]") in result.out
 
 
 def test_shell_shows_the_reminder_due_when_it_starts(nudgebot):
