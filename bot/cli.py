@@ -16,7 +16,6 @@ from typing import TextIO
 
 import click
 
-from bot import digest as digests
 from bot.config import PROMPTS_DIR, Settings, load_settings
 from bot.detect import PrincipleMatcher, detect
 from bot.errors import ConfigError, InputError, NudgebotError
@@ -311,42 +310,6 @@ def prfaq(app: App, idea: tuple[str, ...], template: bool) -> None:
 
 
 @cli.command()
-@click.option("--week", help="ISO week YYYY-Www in NUDGEBOT_TIMEZONE (default: last full week).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@click.option("--channel", help="Print the digest this conversation would get (its own items included).")
-@click.option("--workspace", help="Only this workspace/tenant id.")
-@click.pass_obj
-def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace: str | None) -> None:
-    """Build the weekly digest of decisions lacking a customer rationale.
-
-    Without --channel, prints what a public channel of each workspace would get: items from
-    public channels only.
-
-    \b
-    Example:
-        nudgebot digest --week 2026-W47 --format markdown
-    """
-    engine = app.engine()
-    zone = app.settings.zone
-    now = engine.clock()
-    chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
-    scopes = [s for s in engine.store.workspaces() if workspace in (None, s[1])]
-    if channel:
-        scopes = [s for s in scopes if engine.store.has_channel(*s, channel)]
-        if not scopes:
-            raise InputError(f"no decisions were ever logged in channel {channel}")
-    views = [digests.build(engine.store, p, w, chosen, zone, now, channel=channel) for p, w in scopes]
-    if fmt == "json":
-        click.echo(json.dumps({"week": chosen.label, "destinations": [v.as_dict() for v in views]}, indent=2))
-        return
-    if not views:
-        click.echo(f"Nothing logged yet, so there is no digest for {chosen.label}.")
-        return
-    render = digests.render_markdown if fmt == "markdown" else digests.render_text
-    click.echo("\n\n".join(render(v) for v in views))
-
-
-@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--workspace", help="Only this workspace/tenant id.")
 @click.option("--all", "include_all", is_flag=True, help="Include dismissed, withdrawn and deleted rows.")
@@ -408,6 +371,10 @@ def check(app: App) -> None:
 from bot.cli_approvals import approval_rules, approvals  # noqa: E402 - the command lives in its own module
 
 cli.add_command(approvals)
+
+from bot.cli_digest import digest  # noqa: E402 - its own module, like approvals
+
+cli.add_command(digest)
 
 from bot.cli_teams import teams_package  # noqa: E402 - its own module, like import
 

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.schedule import cron_trigger
 from bot.workhours import WorkingTime, parse_days, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     principles: Path = Field(BUNDLED_PRINCIPLES, validation_alias=_env("NUDGEBOT_PRINCIPLES"))
     timezone: str = Field("UTC", validation_alias=_env("NUDGEBOT_TIMEZONE"))
     digest_channel: str | None = Field(None, validation_alias=_env("NUDGEBOT_DIGEST_CHANNEL"))
+    digest_schedule: str = Field("0 9 * * mon", validation_alias=_env("NUDGEBOT_DIGEST_SCHEDULE"))
     port: int = Field(3000, ge=1, le=65535, validation_alias=_env("PORT"))
 
     # How politely the bot behaves (channels can override some of these from chat).
@@ -103,6 +105,15 @@ class Settings(BaseSettings):
     def _hours(cls, value: str) -> str:
         if value.strip() and not _parse_hours(value):
             raise ValueError("use HH:MM-HH:MM, for example 19:00-08:00")
+        return value.strip()
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _digest_schedule(cls, value: str) -> str:
+        try:
+            cron_trigger(value, ZoneInfo("UTC"))  # the same fields in any zone
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
         return value.strip()
 
     @field_validator("working_hours")

@@ -1,7 +1,9 @@
-"""The weekly digest: how customer-first a week's decisions were, from the log.
+"""The weekly digest's figures: how customer-first a week's decisions were, from the log.
 
-A digest is built for one destination. A destination sees items from public channels, plus
-items of its own conversation; a private channel's or DM's items never appear anywhere else.
+A digest is built for one audience. A channel sees items from public channels, plus items of its
+own conversation; a private channel's or DM's items never appear anywhere else, except in their
+author's own DM (an audience of one author sees that author's items only). Every query names its
+platform and workspace, so one workspace never sees another's rows.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InputError
-from bot.models import Visibility, parse_time
+from bot.models import Visibility, iso, parse_time
 from bot.store import Store
 from bot.text import excerpt
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_ITEMS = 20
+# A decision "has" a customer rationale when it states one, was given one later, or was marked not
+# customer-facing (then there is no customer to name).
+ANSWERED = "(coalesce(customer_rationale, 0) != 0 OR not_customer_facing_by IS NOT NULL)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,13 @@ class Week:
 
     def previous(self) -> Week:
         return _week_starting(self.start - timedelta(days=7))
+
+    def back(self, count: int) -> list[Week]:
+        """The `count` weeks ending with this one, oldest first."""
+        weeks = [self]
+        while len(weeks) < count:
+            weeks.append(weeks[-1].previous())
+        return weeks[::-1]
 
 
 def _week_starting(local_monday: datetime) -> Week:
@@ -64,6 +76,23 @@ def parse_week(label: str, zone: ZoneInfo) -> Week:
 
 
 @dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose digest: any public channel (nothing set), one conversation (`channel`: public items and
+    that conversation's own), or one author (`author`: their own items, wherever written)."""
+
+    channel: str | None = None
+    author: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        """The SQL condition (and its parameters) for the rows this audience may see."""
+        if self.author is not None:
+            return "author = ?", [self.author]
+        if self.channel is not None:
+            return "(visibility = ? OR channel = ?)", [Visibility.PUBLIC.value, self.channel]
+        return "visibility = ?", [Visibility.PUBLIC.value]
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     id: int
     kind: str
@@ -76,6 +105,7 @@ class Item:
     age_days: int
     replies: int
     permalink: str | None
+    visibility: str = Visibility.PUBLIC.value
 
 
 @dataclass
@@ -98,19 +128,61 @@ class Digest:
         return asdict(self)
 
 
-def _visible(row: dict, channel: str | None) -> bool:
-    return row["visibility"] == Visibility.PUBLIC or (channel is not None and row["channel"] == channel)
+@dataclass(frozen=True, slots=True)
+class WeekShare:
+    """One week's decisions and how many of them say who their customer is."""
+
+    week: str
+    decisions: int
+    with_rationale: int
+
+    @property
+    def share(self) -> float | None:
+        return round(self.with_rationale / self.decisions, 3) if self.decisions else None
+
+    def as_dict(self) -> dict:
+        return {"week": self.week, "decisions": self.decisions, "with_rationale": self.with_rationale,
+                "share": self.share}
 
 
 def _has_rationale(row: dict) -> bool:
     return bool(row["customer_rationale"]) or row["not_customer_facing_by"] is not None
 
 
-def _share(rows: list[dict]) -> float | None:
-    decisions = [r for r in rows if r["kind"] == "decision"]
-    if not decisions:
-        return None
-    return round(sum(_has_rationale(r) for r in decisions) / len(decisions), 3)
+def rows(store: Store, platform: str, workspace: str, since: datetime, until: datetime,
+         audience: Audience) -> list[dict]:
+    """The active rows `audience` may see, written in [since, until), oldest first."""
+    seen, params = audience.where()
+    return list(store.db.query(
+        "SELECT * FROM decisions WHERE platform = ? AND workspace = ? AND created_at >= ? AND created_at < ? "
+        f"AND status = 'active' AND {seen} ORDER BY created_at, id",
+        [platform, workspace, iso(since), iso(until), *params],
+    ))
+
+
+def shares(store: Store, platform: str, workspace: str, weeks: list[Week], audience: Audience) -> list[WeekShare]:
+    """Decisions and those with a customer rationale, week by week (`weeks` consecutive, oldest first),
+    counted by SQLite in one pass over the period."""
+    if not weeks:
+        return []
+    bounds = [iso(w.end) for w in weeks[:-1]]
+    bucket = (
+        "CASE " + " ".join(f"WHEN created_at < ? THEN {i}" for i in range(len(bounds))) + f" ELSE {len(bounds)} END"
+        if bounds else "0"
+    )
+    seen, params = audience.where()
+    counted = {
+        r["bucket"]: r
+        for r in store.db.query(
+            f"SELECT {bucket} AS bucket, count(*) AS decisions, sum({ANSWERED}) AS answered FROM decisions "
+            "WHERE platform = ? AND workspace = ? AND created_at >= ? AND created_at < ? AND status = 'active' "
+            f"AND kind = 'decision' AND {seen} GROUP BY bucket",
+            [*bounds, platform, workspace, iso(weeks[0].start), iso(weeks[-1].end), *params],
+        )
+    }
+    empty = {"decisions": 0, "answered": 0}
+    return [WeekShare(w.label, counted.get(i, empty)["decisions"], counted.get(i, empty)["answered"])
+            for i, w in enumerate(weeks)]
 
 
 def build(
@@ -122,124 +194,69 @@ def build(
     now: datetime,
     channel: str | None = None,
     limit: int = MAX_ITEMS,
+    author: str | None = None,
 ) -> Digest:
-    """The digest one destination (a channel, or None for any public channel) gets for a week."""
-    def rows_for(w: Week) -> list[dict]:
-        rows = store.decisions(platform, workspace, since=w.start, until=w.end)
-        return [r for r in rows if _visible(r, channel)]
-
-    rows = rows_for(week)
-    previous = rows_for(week.previous())
-    decisions = [r for r in rows if r["kind"] == "decision"]
-    requests = [r for r in rows if r["kind"] == "approval_request"]
+    """The figures and the items lacking a customer rationale that one audience gets for a week: a
+    channel (or None for any public channel), or with `author` that author's own."""
+    audience = Audience(channel=channel, author=author)
+    found = rows(store, platform, workspace, week.start, week.end, audience)
+    [previous] = shares(store, platform, workspace, [week.previous()], audience)
+    decisions = [r for r in found if r["kind"] == "decision"]
+    requests = [r for r in found if r["kind"] == "approval_request"]
     resolved = [r for r in requests if r["approval_state"] in ("approved", "declined")]
     waits = [
         (parse_time(r["resolved_at"]) - parse_time(r["created_at"])).total_seconds() / 3600
         for r in resolved
         if r["approval_state"] == "approved" and r["resolved_at"]
     ]
-    # Oldest first; among those written the same day, the most discussed first.
+    # Oldest first (by the day written, in the digest's zone); on the same day, the most discussed first.
     lacking = sorted(
-        (r for r in rows if not _has_rationale(r)),
-        key=lambda r: (r["created_at"][:10], -(r["replies"] or 0), r["created_at"]),
+        (r for r in found if not _has_rationale(r)),
+        key=lambda r: (parse_time(r["created_at"]).astimezone(zone).date(), -(r["replies"] or 0), r["created_at"]),
     )
-    items = [
-        Item(
-            id=r["id"],
-            kind=r["kind"],
-            channel=r["channel"],
-            channel_name=r["channel_name"],
-            author=r["author"],
-            author_name=r["author_name"],
-            excerpt=excerpt(r["text"] or "(text removed after the retention period)"),
-            written=parse_time(r["created_at"]).astimezone(zone).strftime("%a %d %b %H:%M"),
-            age_days=max(0, (now - parse_time(r["created_at"])).days),
-            replies=r["replies"] or 0,
-            permalink=r["permalink"],
-        )
-        for r in lacking
-    ]
+    with_rationale = sum(_has_rationale(r) for r in decisions)
     return Digest(
         platform=platform,
         workspace=workspace,
         channel=channel,
         week=week.label,
         decisions=len(decisions),
-        with_rationale=sum(_has_rationale(r) for r in decisions),
-        share=_share(rows),
-        previous_share=_share(previous),
+        with_rationale=with_rationale,
+        share=WeekShare(week.label, len(decisions), with_rationale).share,
+        previous_share=previous.share,
         requests_opened=len(requests),
         requests_resolved=len(resolved),
         median_hours_to_approval=round(statistics.median(waits), 1) if waits else None,
-        items=items[:limit],
-        more=max(0, len(items) - limit),
+        items=[_item(r, zone, now) for r in lacking[:limit]],
+        more=max(0, len(lacking) - limit),
     )
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{round(value * 100)}%"
+def _item(row: dict, zone: ZoneInfo, now: datetime) -> Item:
+    written = parse_time(row["created_at"])
+    return Item(
+        id=row["id"],
+        kind=row["kind"],
+        channel=row["channel"],
+        channel_name=row["channel_name"],
+        author=row["author"],
+        author_name=row["author_name"],
+        excerpt=excerpt(row["text"] or "(text removed after the retention period)"),
+        written=written.astimezone(zone).strftime("%a %d %b %H:%M"),
+        age_days=max(0, (now - written).days),
+        replies=row["replies"] or 0,
+        permalink=row["permalink"],
+        visibility=row["visibility"],
+    )
 
 
-def _trend(d: Digest) -> str:
-    if d.share is None or d.previous_share is None:
-        return ""
-    delta = round((d.share - d.previous_share) * 100)
-    if delta == 0:
-        return " (same as the week before)"
-    return f" ({'+' if delta > 0 else ''}{delta} points on the week before)"
-
-
-def _where(item: Item) -> str:
-    return f"#{item.channel_name or item.channel}"
-
-
-def render_markdown(d: Digest) -> str:
-    lines = [f"*Customer rationale digest — {d.week}*"]
-    if d.decisions:
-        lines.append(
-            f"{d.decisions} decisions logged; {d.with_rationale} ({_pct(d.share)}) say who the customer is"
-            f"{_trend(d)}."
+def authors_lacking(store: Store, platform: str, workspace: str, week: Week) -> list[str]:
+    """Authors with at least one item of the week still lacking a customer rationale."""
+    return [
+        r["author"]
+        for r in store.db.query(
+            "SELECT DISTINCT author FROM decisions WHERE platform = ? AND workspace = ? AND created_at >= ? "
+            f"AND created_at < ? AND status = 'active' AND NOT {ANSWERED} ORDER BY author",
+            [platform, workspace, iso(week.start), iso(week.end)],
         )
-    else:
-        lines.append("No decisions logged this week.")
-    if d.requests_opened:
-        median = f"; median wait {d.median_hours_to_approval} h" if d.median_hours_to_approval else ""
-        lines.append(f"{d.requests_opened} approval requests, {d.requests_resolved} resolved{median}.")
-    if d.items:
-        lines.append("")
-        lines.append("*Still without a customer rationale:*")
-        for item in d.items:
-            label = "approval request" if item.kind == "approval_request" else "decision"
-            link = f" <{item.permalink}|open>" if item.permalink else ""
-            who = item.author_name or f"<@{item.author}>"
-            lines.append(f"• {_where(item)} · {who} · {item.written} · {label}: “{item.excerpt}”{link}")
-        if d.more:
-            lines.append(f"…and {d.more} more.")
-    elif d.decisions or d.requests_opened:
-        lines.append("Every decision this week says who its customer is. :tada:")
-    return "\n".join(lines)
-
-
-def render_text(d: Digest) -> str:
-    header = f"Digest {d.week} — {d.platform}/{d.workspace}" + (f" #{d.channel}" if d.channel else "")
-    lines = [header, "=" * len(header)]
-    lines.append(
-        f"Decisions: {d.decisions}   with customer rationale: {d.with_rationale} ({_pct(d.share)})"
-        f"   previous week: {_pct(d.previous_share)}"
-    )
-    lines.append(
-        f"Approval requests: {d.requests_opened} opened, {d.requests_resolved} resolved"
-        + (f", median wait {d.median_hours_to_approval} h" if d.median_hours_to_approval else "")
-    )
-    if d.items:
-        lines.append("Lacking a customer rationale:")
-        for item in d.items:
-            who = item.author_name or item.author
-            lines.append(f"  - [{item.kind}] {_where(item)} {who}, {item.written} ({item.age_days} d): {item.excerpt}")
-            if item.permalink:
-                lines.append(f"      {item.permalink}")
-        if d.more:
-            lines.append(f"  …and {d.more} more")
-    else:
-        lines.append("Nothing lacks a customer rationale.")
-    return "\n".join(lines)
+    ]

@@ -9,11 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import digest as digests
-from bot import policy, prfaq
+from bot import digest_command, policy, prfaq
 from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.approval_notices import Notices
 from bot.approvals import ApprovalRules, Approvals
 from bot.detect import PrincipleMatcher, detect
+from bot.digest_render import render_markdown
+from bot.digest_report import Destination, compose
 from bot.errors import InputError
 from bot.llm_ledger import Access, Ledger, llm_command
 from bot.models import Command, Kind, Message, Principle, Verdict, iso
@@ -29,6 +31,7 @@ COMMANDS = {
     "decision": "`/decision TEXT` logs a decision explicitly",
     "digest": "`/digest` shows this week's decisions that lack a customer rationale",
     "nudgebot": "`/nudgebot help | mute [30m|2h|3d|1w|forever] | unmute | status`",
+    "nudgebot digest": "`/nudgebot digest here | off | dms on | dms off` sets where the weekly digest goes",
 }
 
 
@@ -335,10 +338,9 @@ class Engine:
     def _digest(self, cmd: Command) -> Reply:
         now = self.clock()
         week = digests.week_of(now, self.rules.zone)
-        view = digests.build(
-            self.store, cmd.platform, cmd.workspace, week, self.rules.zone, now, channel=cmd.channel
-        )
-        return Reply(digests.render_markdown(view), title=f"Digest for {week.label}")
+        destination = Destination(cmd.platform, cmd.workspace, "channel", channel=cmd.channel)
+        view = compose(self.store, self.principles, self.approvals.rules, destination, week, self.rules.zone, now)
+        return Reply(render_markdown(view), title=f"Digest for {week.label}")
 
     def _nudgebot(self, cmd: Command) -> Reply:
         verb, _, rest = cmd.text.strip().partition(" ")
@@ -369,6 +371,8 @@ class Engine:
             return Reply("Unmuted: I'll ask about the customer again in this channel.", ephemeral=False)
         if verb == "status":
             return Reply(self._status(cmd, settings, now))
+        if verb == "digest":
+            return digest_command.answer(self.store, cmd, rest, now)
         return Reply(f"Unknown option `{verb}`. Try `/nudgebot help`.")
 
     def _status(self, cmd: Command, settings, now: datetime) -> str:

@@ -220,6 +220,49 @@ def m006_teams(db: Database) -> None:
 
 
 @migrations()
+def m007_digests(db: Database) -> None:
+    # Where each workspace's weekly digest goes (set from chat; `enabled` NULL means "as configured",
+    # so NUDGEBOT_DIGEST_CHANNEL applies), and whether authors also get their own items by DM.
+    db["digest_settings"].create(
+        {"platform": str, "workspace": str, "channel": str, "enabled": int, "dms": int, "updated_by": str,
+         "updated_at": str},
+        pk=("platform", "workspace"),
+        defaults={"dms": 0},
+    )
+    # One row per destination and week, claimed before the digest is sent: whichever process inserts
+    # it sends, any other (a retry, a second cron, the server's schedule) finds it and sends nothing.
+    # `failed` (the platform said it was not delivered) may be claimed again; `claimed` never is.
+    db["digest_posts"].create(
+        {
+            "platform": str,
+            "workspace": str,
+            "destination": str,
+            "week": str,
+            "status": str,
+            "attempts": int,
+            "claimed_at": str,
+            "claimed_by": str,
+            "sent_at": str,
+            "reference": str,
+            "note": str,
+        },
+        pk=("platform", "workspace", "destination", "week"),
+        not_null={"status", "claimed_at"},
+        defaults={"attempts": 1},
+    )
+    # A digest reads one workspace's week by time (m001's index); these two keep the rest of it fast on a
+    # large log: the twelve weeks' counts of the trend come from this index alone, without the table ...
+    db["decisions"].create_index(
+        ["platform", "workspace", "created_at", "status", "kind", "visibility", "channel", "customer_rationale",
+         "not_customer_facing_by"],
+        index_name="decisions_digest_counts",
+    )
+    # ... and the approval figures read a workspace's approval requests, in time order, without walking
+    # its decisions.
+    db["decisions"].create_index(["platform", "workspace", "kind", "created_at"], index_name="decisions_by_kind")
+
+
+@migrations()
 def m008_llm(db: Database) -> None:
     # The optional LLM. `llm_workspaces`: each workspace's own `/nudgebot llm on|off` (none of its
     # messages is sent without it, or NUDGEBOT_LLM_WORKSPACES naming it). `llm_calls`: calls made per

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Callable
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.digest import last_full_week
+from bot.digest_post import Sender, post_week
 from bot.engine import Engine
 from bot.runner import EngineThread
 from bot.schedule import Schedule
+from bot.slack import digest as slack_digest
 from bot.slack import oauth
 from bot.slack.app import SlackBot
 from bot.teams.app import TeamsApp
@@ -76,6 +80,14 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
             log.info("housekeeping: erased the text of %d messages past the retention period", purged)
 
     schedule.every("housekeeping", housekeeping, minutes=60)
+    digest_senders: dict[str, Sender] = {}  # each platform mounted below adds its own
+
+    async def weekly_digest() -> None:
+        week = last_full_week(engine.clock(), settings.zone)
+        await post_week(engine, digest_senders, week, by=f"serve:{os.getpid()}", call=run,
+                        default_channel=settings.digest_channel)
+
+    schedule.cron("weekly digest", weekly_digest, settings.digest_schedule)
 
     async def start_schedule(_app: web.Application) -> None:
         schedule.start()
@@ -89,6 +101,7 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
     if slack_socket_mode or settings.slack_configured:
         slack = SlackBot(settings, engine, run=run)
         app[SLACK] = slack
+        digest_senders[PLATFORM_SLACK] = slack_digest.register(slack)
         if not slack_socket_mode:
             app.router.add_post("/slack/events", slack_events)
         if slack.installs and not slack_socket_mode:

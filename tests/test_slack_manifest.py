@@ -31,7 +31,7 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
                       "app_home_opened", "app_uninstalled", "tokens_revoked"]
     assert {"channels:history", "groups:history", "im:history", "mpim:history", "chat:write",
             "reactions:write", "reactions:read", "commands", "channels:read", "groups:read",
-            "users:read"} == set(scopes)
+            "users:read", "files:write"} == set(scopes)
 
 
 def test_an_oauth_install_asks_for_exactly_the_manifests_scopes():

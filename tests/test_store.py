@@ -70,6 +70,8 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("approval_responses",),
         ("channel_settings",),
         ("decisions",),
+        ("digest_posts",),
+        ("digest_settings",),
         ("dismissals",),
         ("import_files",),
         ("llm_cache",),
@@ -132,7 +134,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
         query(path, "SELECT ts, text FROM decisions"),
     ) == (
         [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
-         ("m005_approvals",), ("m006_teams",), ("m008_llm",)],
+         ("m005_approvals",), ("m006_teams",), ("m007_digests",), ("m008_llm",)],
         [("1.1", "We decided to drop IE11.")],
     )
 

@@ -14,6 +14,7 @@ SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
 RATIONALE_VIEW = "rationale"
 POST_PRFAQ = "post_prfaq"
 LOG_AS_DECISION = "log_as_decision"  # the message shortcut's callback id
+DIGEST_RATIONALE = "digest_add_rationale"  # a digest item's button: the rationale form, the digest left as is
 CUSTOMER_BLOCK = "customer"
 BENEFIT_BLOCK = "benefit"
 MAX_INPUT = 1000
@@ -162,3 +163,14 @@ def rationale_from(view: dict) -> str:
     if not who:
         return ""
     return f"{who}: {how}" if how else who
+
+
+def digest(title: str, summary: list[str], items: list[tuple[str, int]], after: list[str]) -> dict:
+    """The weekly digest: the figures, then each item lacking a customer rationale with a button that
+    opens the rationale form (`items` are mrkdwn lines with their decision ids), then the rest."""
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}, *_sections("\n".join(summary))]
+    for line, decision_id in items:
+        blocks.append({**_section(line[:SECTION_LIMIT]), "block_id": f"digest-{decision_id}",
+                       "accessory": _button(DIGEST_RATIONALE, "Add customer rationale", str(decision_id))})
+    blocks += _sections("\n".join(after))
+    return {"text": title, "blocks": blocks[:50]}

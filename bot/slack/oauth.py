@@ -31,6 +31,7 @@ SCOPES = (
     "channels:read",
     "groups:read",
     "users:read",
+    "files:write",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

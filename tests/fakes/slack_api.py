@@ -59,6 +59,9 @@ class FakeSlack:
         # Socket Mode: envelopes to send over the WebSocket, and what the app sent back.
         self.envelopes: asyncio.Queue[dict] = asyncio.Queue()
         self.socket_replies: list[dict] = []
+        # files_upload_v2: the bytes posted to each upload URL, by file id.
+        self.uploads: dict[str, bytes] = {}
+        self._files = itertools.count(1)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -144,6 +147,10 @@ class FakeSlack:
         path = request.path
         method = path.removeprefix("/api/") if path.startswith("/api/") else path
         params: dict = dict(parse_qsl(request.query_string))
+        if path.startswith("/upload/"):  # files_upload_v2's second step: the file's bytes, no token
+            self.uploads[path.removeprefix("/upload/")] = await request.read()
+            self.calls.append(Call("upload", {"file_id": path.removeprefix("/upload/")}, None))
+            return web.Response(text=f"OK - {len(self.uploads[path.removeprefix('/upload/')])}")
         raw = await request.text()
         if raw:
             if request.content_type == "application/json":
@@ -188,6 +195,8 @@ class FakeSlack:
                     "enterprise": None, "is_enterprise_install": False}
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
+            if str(channel).startswith("U"):  # a person's id: Slack answers with their DM's id
+                channel = f"D{channel}"
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID,
                                 "ts": ts, "blocks": p.get("blocks", [])}}
@@ -213,4 +222,11 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "reactions.add":
             return {"ok": True}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._files):06d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = json.loads(p.get("files") or "[]")
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title"),
+                                           "size": len(self.uploads.get(f["id"], b""))} for f in files]}
         return {"ok": False, "error": "unknown_method"}

@@ -1,0 +1,97 @@
+"""`nudgebot digest`: print a week's digest, or (`--post`) send every configured destination its own,
+at most once per destination and week (run it from cron or Heroku Scheduler; `nudgebot serve` also
+posts on NUDGEBOT_DIGEST_SCHEDULE)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from bot import digest as digests
+from bot.digest_post import Outcome, post_week
+from bot.digest_render import MARKDOWN, render_markdown, render_text
+from bot.digest_report import Destination, compose
+from bot.errors import InputError
+
+if TYPE_CHECKING:
+    from bot.cli import App
+
+
+@click.command()
+@click.option("--week", help="ISO week YYYY-Www in NUDGEBOT_TIMEZONE (default: last full week).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--channel", help="Print the digest this conversation would get (its own items included).")
+@click.option("--workspace", help="Only this workspace/tenant id.")
+@click.option("--post", is_flag=True,
+              help="Send each configured destination its digest (at most once per destination and week).")
+@click.pass_obj
+def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace: str | None, post: bool) -> None:
+    """Build the weekly digest of decisions lacking a customer rationale, with the trend, approval
+    bottlenecks and the principles the week touched.
+
+    Without --channel, prints what a public channel of each workspace would get: items from
+    public channels only. With --post, sends every workspace's digest channel (set from chat with
+    `/nudgebot digest here`, or NUDGEBOT_DIGEST_CHANNEL) its digest, and each author their own items
+    by DM where turned on; a destination already sent this week's digest is left alone, so a retry
+    or a second run never posts twice. The exit code is 1 when any send failed.
+
+    \b
+    Example:
+        nudgebot digest --week 2026-W47 --format markdown
+        nudgebot digest --post
+    """
+    engine = app.engine()
+    zone = app.settings.zone
+    now = engine.clock()
+    chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
+    if post:
+        _post(app, engine, chosen, fmt)
+        return
+    scopes = [s for s in engine.store.workspaces() if workspace in (None, s[1])]
+    if channel:
+        scopes = [s for s in scopes if engine.store.has_channel(*s, channel)]
+        if not scopes:
+            raise InputError(f"no decisions were ever logged in channel {channel}")
+    views = [
+        compose(engine.store, engine.principles, engine.approvals.rules,
+                Destination(p, w, "channel" if channel else "public", channel=channel), chosen, zone, now)
+        for p, w in scopes
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({"week": chosen.label, "destinations": [v.as_dict() for v in views]}, indent=2))
+        return
+    if not views:
+        click.echo(f"Nothing logged yet, so there is no digest for {chosen.label}.")
+        return
+    if fmt == "markdown":
+        click.echo("\n\n".join(render_markdown(v, MARKDOWN) for v in views))
+    else:
+        click.echo("\n\n".join(render_text(v) for v in views))
+
+
+def _post(app: App, engine, week: digests.Week, fmt: str) -> None:
+    settings = app.settings
+    senders = {}
+    if settings.slack_bot_token or settings.slack_oauth:
+        from bot.slack.digest import SlackDigests, installed_clients
+
+        senders["slack"] = SlackDigests(settings, installed_clients(settings, engine.store.path))
+    outcomes: list[Outcome] = asyncio.run(post_week(
+        engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel))
+    if fmt == "json":
+        click.echo(json.dumps({"week": week.label, "destinations": [o.as_dict() for o in outcomes]}, indent=2))
+    elif not outcomes:
+        click.echo(f"No digest destinations for {week.label}: choose a channel with `/nudgebot digest here`, "
+                   "or set NUDGEBOT_DIGEST_CHANNEL (single-workspace Slack).")
+    else:
+        click.echo(f"Digest {week.label}:")
+        for outcome in outcomes:
+            click.echo(f"  {outcome.describe()}")
+    if any(o.status in ("failed", "unknown") for o in outcomes):
+        sys.exit(1)
