@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.digest import last_full_week
 from bot.digest_post import Sender, post_week
 from bot.engine import Engine
+from bot.llm import build_assistant
 from bot.runner import EngineThread
 from bot.schedule import Schedule
 from bot.slack import digest as slack_digest
@@ -72,6 +73,13 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         run.close()
 
     app.on_cleanup.append(stop_engine_thread)
+    # One assistant for every platform: without OPENAI_API_KEY it never sends anything.
+    assistant = build_assistant(settings, engine, run=run)
+
+    async def close_assistant(_app: web.Application) -> None:
+        await assistant.close()
+
+    app.on_cleanup.append(close_assistant)  # after the platforms drained their work (on_shutdown)
     app[SCHEDULE] = schedule = Schedule(settings.zone)
 
     async def housekeeping() -> None:
@@ -99,7 +107,7 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
     app.on_shutdown.append(stop_schedule)
     app.router.add_get("/healthz", healthz)
     if slack_socket_mode or settings.slack_configured:
-        slack = SlackBot(settings, engine, run=run)
+        slack = SlackBot(settings, engine, run=run, assistant=assistant)
         app[SLACK] = slack
         digest_senders[PLATFORM_SLACK] = slack_digest.register(slack)
         if not slack_socket_mode:
@@ -123,9 +131,15 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         if slack_socket_mode:
             app.cleanup_ctx.append(_socket_mode(slack, settings))
     if settings.teams_configured:
-        teams = TeamsApp(settings, engine, run)
+        teams = TeamsApp(settings, engine, run, assistant=assistant)
         app[TEAMS] = teams
+        digest_senders[PLATFORM_TEAMS] = TeamsDigests(teams.proactive)
         app.router.add_post("/api/messages", teams.messages)
+
+        async def drain_teams(_app: web.Application) -> None:
+            await teams.bot.drain()
+
+        app.on_shutdown.append(drain_teams)
 
         async def teams_approval_notices() -> None:
             await teams.proactive.deliver(await run(engine.due_reminders, platform=PLATFORM_TEAMS))

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from zoneinfo import ZoneInfo
 
 import pytest
 from slack_harness import message_event
+from waiting import until
 
 from bot.errors import ConfigError
 from bot.schedule import Schedule, cron_trigger
 from bot.server import SCHEDULE
-
-
-async def until(condition, timeout: float = 5.0):
-    async def poll():
-        while not (result := condition()):
-            await asyncio.sleep(0.01)
-        return result
-
-    return await asyncio.wait_for(poll(), timeout)
 
 
 async def test_the_server_erases_text_past_retention_every_hour(slack, fake_slack, store):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from slack_harness import message_event
+from waiting import until as wait_until
 
 UNCLEAR = "We decided to move the launch to next Friday."
 CLEAR = "We decided to add CSV export because customers keep asking to get their data into Excel."
@@ -25,16 +26,6 @@ async def test_decision_without_customer_gets_the_question_in_its_thread(slack, 
     [row] = store.decisions("slack", "T_ONE")
     assert (row["text"], row["ts"], row["visibility"]) == (UNCLEAR, event["ts"], "public")
     assert post.token == "xoxb-test-token-do-not-log"
-
-
-async def wait_until(condition, timeout: float = 5.0):
-    """Poll `condition()` until it is truthy; fail after `timeout` seconds."""
-    async def poll():
-        while not (result := condition()):
-            await asyncio.sleep(0.01)
-        return result
-
-    return await asyncio.wait_for(poll(), timeout)
 
 
 async def next_nudge_is_the_only_one(slack, fake_slack, before: tuple[str, ...] = ()) -> None:

@@ -60,6 +60,7 @@ class SlackBot:
         self.engine = engine
         self.run = run or EngineThread()  # every engine call goes through it, off the event loop
         # The optional LLM, asked on the event loop after Slack's ack (it never sends without a key).
+        self._own_assistant = assistant is None  # one given to it is closed by whoever made it
         self.assistant = assistant or build_assistant(settings, engine, run=self.run)
         self.patience = COMMAND_PATIENCE
         self._in_flight: set[asyncio.Task] = set()
@@ -124,7 +125,8 @@ class SlackBot:
         pending = {t for t in self._in_flight if t is not asyncio.current_task()}
         if pending:
             await asyncio.wait(pending, timeout=timeout)
-        await self.assistant.close()
+        if self._own_assistant:
+            await self.assistant.close()
 
     async def on_error(self, error: Exception, body: dict, respond,
                        response: BoltResponse | None) -> BoltResponse | None:

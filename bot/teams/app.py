@@ -11,8 +11,10 @@ from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
+from bot.assist import Assistant
 from bot.config import Settings
 from bot.engine import Engine
+from bot.llm import build_assistant
 from bot.runner import EngineThread
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import TeamsBot
@@ -24,12 +26,13 @@ SORRY = "Sorry, something went wrong on my side. Nothing you wrote was lost; ple
 
 
 class TeamsApp:
-    def __init__(self, settings: Settings, engine: Engine, run: EngineThread):
+    def __init__(self, settings: Settings, engine: Engine, run: EngineThread, assistant: Assistant | None = None):
         self.adapter = build_adapter(settings)
         self.adapter.on_turn_error = self.on_error
         app_id = (settings.microsoft_app_id or "").strip()
         self.proactive = Proactive(self.adapter, app_id, Conversations(engine.store), run, engine.clock)
-        self.bot = TeamsBot(engine, run, self.proactive)
+        self.assistant = assistant or build_assistant(settings, engine, run=run)
+        self.bot = TeamsBot(engine, run, self.proactive, self.assistant)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """An activity from the Bot Framework: authenticated (unless in dev mode), then handled in full

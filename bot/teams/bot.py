@@ -7,6 +7,7 @@ the handler does with the engine goes through `run`, the engine's own thread.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import UTC, datetime
@@ -15,7 +16,9 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity
 
-from bot.actions import ANSWERS, UpdateNudge
+from bot import prfaq
+from bot.actions import ANSWERS, Reply, UpdateNudge
+from bot.assist import Assistant
 from bot.engine import Engine
 from bot.errors import InputError
 from bot.models import Command, Message, Visibility
@@ -27,9 +30,9 @@ from bot.teams.proactive import Proactive
 PLATFORM = "teams"
 # What people type after @Nudgebot (or plainly in a personal chat) → the engine's command and its text.
 COMMANDS = {"prfaq": "prfaq", "decision": "decision", "digest": "digest", "nudgebot": "nudgebot",
-            "help": "nudgebot", "mute": "nudgebot", "unmute": "nudgebot", "status": "nudgebot"}
+            "help": "nudgebot", "mute": "nudgebot", "unmute": "nudgebot", "status": "nudgebot", "llm": "nudgebot"}
 _TAG = re.compile(r"</?(?:p|div|span|br)\b[^>]*>", re.I)
-_ARGUMENTS = {"help": 0, "status": 0, "unmute": 0, "digest": 0, "mute": 1}  # most words each may take
+_ARGUMENTS = {"help": 0, "status": 0, "unmute": 0, "digest": 0, "mute": 1, "llm": 1}  # most words each may take
 
 
 def tenant_of(activity: Activity) -> str:
@@ -167,8 +170,9 @@ def _channel_name(activity: Activity) -> str | None:
 class TeamsBot(TeamsActivityHandler):
     """Holds the engine; Teams' activities stop here."""
 
-    def __init__(self, engine: Engine, run: EngineThread, proactive: Proactive):
-        self.engine, self.run, self.proactive = engine, run, proactive
+    def __init__(self, engine: Engine, run: EngineThread, proactive: Proactive, assistant: Assistant):
+        self.engine, self.run, self.proactive, self.assistant = engine, run, proactive, assistant
+        self._drafting: set[asyncio.Task] = set()
 
     async def on_turn(self, turn_context: TurnContext):
         conversation = seen(turn_context.activity)
@@ -182,11 +186,31 @@ class TeamsBot(TeamsActivityHandler):
         if command is not None:
             actions = await self.run(self.engine.command, command)
         elif (message := to_message(activity)) is not None:
-            actions = await self.run(self.engine.handle, message)
+            async with self.assistant.turn(message):  # a thread's messages reach the engine in order
+                opinion = await self.assistant.opinion(message)  # None without an LLM, or on any failure
+                actions = await self.run(self.engine.handle, message, opinion=opinion)
         else:
             return
         await self.proactive.perform(turn_context, tenant_of(activity), actions,
                                      personal=kind_of(activity) == "personal")
+        if command is not None and command.name == "prfaq" and command.text.strip() and self.assistant.active:
+            # The skeleton went out with this turn; the draft can take longer than Teams waits for a turn.
+            chain = conversation_of(activity)[1] or activity.id
+            task = asyncio.ensure_future(self._prfaq_draft(command, chain))
+            self._drafting.add(task)
+            task.add_done_callback(self._drafting.discard)
+
+    async def _prfaq_draft(self, command: Command, chain: str | None) -> None:
+        """With the LLM: the PR/FAQ's first draft, posted after the skeleton in the same reply chain."""
+        draft = await self.assistant.prfaq(command)
+        if draft:
+            reply = Reply(draft, title=f"PR/FAQ draft: {prfaq.headline(command.text)}")
+            await self.proactive.send(command.workspace, command.channel, reply, thread=chain)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """On the way down: let drafts under way be posted, for at most `timeout` seconds."""
+        if self._drafting:
+            await asyncio.wait(set(self._drafting), timeout=timeout)
 
     async def on_teams_message_edit(self, turn_context: TurnContext):
         message = to_message(turn_context.activity)
