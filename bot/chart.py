@@ -57,3 +57,13 @@ def share_chart(trend: Sequence[WeekShare]) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", metadata={"Title": TITLE, "Description": describe(trend), "Software": None})
     return out.getvalue()
+
+
+def compact(png: bytes, colours: int = 16) -> bytes:
+    """The same picture in a few colours (a palette PNG, about a quarter of the size): for platforms that
+    carry the image inside the message, such as a Teams card (which must stay under about 28 KB)."""
+    from PIL import Image  # matplotlib's own dependency
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colours).save(out, format="PNG", optimize=True)
+    return out.getvalue()

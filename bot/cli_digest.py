@@ -18,6 +18,7 @@ from bot.digest_post import Outcome, post_week
 from bot.digest_render import MARKDOWN, render_markdown, render_text
 from bot.digest_report import Destination, compose
 from bot.errors import InputError
+from bot.runner import EngineThread
 
 if TYPE_CHECKING:
     from bot.cli import App
@@ -82,8 +83,21 @@ def _post(app: App, engine, week: digests.Week, fmt: str) -> None:
         from bot.slack.digest import SlackDigests, installed_clients
 
         senders["slack"] = SlackDigests(settings, installed_clients(settings, engine.store.path))
-    outcomes: list[Outcome] = asyncio.run(post_week(
-        engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel))
+    run = EngineThread()  # Teams' proactive sends read its conversation references through it
+    if settings.teams_configured:
+        from bot.teams.adapter import build_adapter
+        from bot.teams.conversations import Conversations
+        from bot.teams.digest import TeamsDigests
+        from bot.teams.proactive import Proactive
+
+        proactive = Proactive(build_adapter(settings), (settings.microsoft_app_id or "").strip(),
+                              Conversations(engine.store), run, engine.clock)
+        senders["teams"] = TeamsDigests(proactive)
+    try:
+        outcomes: list[Outcome] = asyncio.run(post_week(
+            engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel))
+    finally:
+        run.close()
     if fmt == "json":
         click.echo(json.dumps({"week": week.label, "destinations": [o.as_dict() for o in outcomes]}, indent=2))
     elif not outcomes:

@@ -21,6 +21,7 @@ from bot.slack import digest as slack_digest
 from bot.slack import oauth
 from bot.slack.app import SlackBot
 from bot.teams.app import TeamsApp
+from bot.teams.digest import TeamsDigests
 
 log = logging.getLogger("nudgebot.server")
 
