@@ -23,3 +23,4 @@ bench: install
 	$(BIN)/python benchmarks/classify_throughput.py
 	$(BIN)/python benchmarks/slack_ack.py
 	$(BIN)/python benchmarks/import_throughput.py
+	$(BIN)/python benchmarks/digest_build.py

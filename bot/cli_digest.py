@@ -52,7 +52,10 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
     now = engine.clock()
     chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
     if post:
-        _post(app, engine, chosen, fmt)
+        if channel:
+            raise click.UsageError("--post sends to the destinations configured (see `/nudgebot digest here`); "
+                                   "--channel only prints one conversation's digest")
+        _post(app, engine, chosen, fmt, workspace)
         return
     scopes = [s for s in engine.store.workspaces() if workspace in (None, s[1])]
     if channel:
@@ -76,7 +79,7 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
         click.echo("\n\n".join(render_text(v) for v in views))
 
 
-def _post(app: App, engine, week: digests.Week, fmt: str) -> None:
+def _post(app: App, engine, week: digests.Week, fmt: str, workspace: str | None) -> None:
     settings = app.settings
     senders = {}
     if settings.slack_bot_token or settings.slack_oauth:
@@ -95,7 +98,8 @@ def _post(app: App, engine, week: digests.Week, fmt: str) -> None:
         senders["teams"] = TeamsDigests(proactive)
     try:
         outcomes: list[Outcome] = asyncio.run(post_week(
-            engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel))
+            engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel,
+            only=workspace))
     finally:
         run.close()
     if fmt == "json":

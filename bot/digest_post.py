@@ -83,10 +83,13 @@ def destinations(store: Store, platform: str, workspace: str, week: Week, defaul
 
 
 async def post_week(engine, senders: Mapping[str, Sender], week: Week, *, by: str, call: Call = direct,
-                    default_channel: str | None = None) -> list[Outcome]:
-    """Send every destination of every workspace its digest for `week`, each at most once."""
+                    default_channel: str | None = None, only: str | None = None) -> list[Outcome]:
+    """Send every destination of every workspace (or only the workspace `only`) its digest for `week`,
+    each at most once."""
     outcomes = []
     for platform, workspace in await call(engine.store.workspaces):
+        if only is not None and workspace != only:
+            continue
         sender = senders.get(platform)
         home = await sender.home_workspace() if sender is not None else None
         default = default_channel if workspace == home else None

@@ -125,3 +125,9 @@ async def test_post_again_reports_what_was_already_sent(log_file, fake_slack):
     assert out.decode().splitlines() == [f"Digest {WEEK}:", "  slack/T_ONE, #C_DIGEST: already posted"] + [
         f"  slack/T_ONE, DM to {u}: already posted" for u in AUTHORS]
     assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_post_with_a_channel_is_a_usage_error(log_file):
+    """`--post` goes to the configured destinations: with `--channel` it is refused, exit 2, nothing sent."""
+    result = nudgebot(log_file, "digest", "--post", "--channel", "C_GENERAL")
+    assert result.returncode == 2 and "--channel only prints one conversation's digest" in result.stderr

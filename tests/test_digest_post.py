@@ -216,3 +216,13 @@ async def test_tokens_never_reach_the_log(fake_slack, engine, store, seeded, cap
     await post(engine, senders, settings)
     assert "digest for slack/T_ONE, #C_DIGEST not sent: HTTP 200, channel_not_found" in caplog.text
     assert TOKEN not in caplog.text
+
+
+async def test_one_workspace_can_be_posted_alone(fake_slack, engine, store, seeded):
+    """`--post --workspace T_TWO`: only T_TWO's destinations are tried; T_ONE's channel is left for later."""
+    settings, senders = single_workspace(fake_slack, store, digest_channel="C_DIGEST")
+    setting(store, workspace="T_TWO", channel="C_OTHER", enabled=True)
+    outcomes = await post_week(engine, senders, parse_week(WEEK, UTC_ZONE), by="t",
+                               default_channel=settings.digest_channel, only="T_TWO")
+    assert [o.destination.workspace for o in outcomes] == ["T_TWO"]
+    assert digest_store.posted(store, Destination("slack", "T_ONE", "channel", "C_DIGEST"), WEEK) is None
