@@ -83,7 +83,7 @@ def parts(d: WeeklyDigest, style: Style = MRKDWN) -> Parts:
     dm = d.destination.kind == "dm"
     summary = []
     if f.decisions:
-        logged = f"You logged {_count(f.decisions, 'decision')}" if dm else f"{f.decisions} decisions logged"
+        logged = f"You logged {_count(f.decisions, 'decision')}" if dm else f"{_count(f.decisions, 'decision')} logged"
         summary.append(f"{logged}; {f.with_rationale} ({pct(f.share)}) say who the customer is"
                        f"{_points(d.change_points)}.")
     else:

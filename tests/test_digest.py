@@ -244,3 +244,9 @@ def test_build_keeps_the_figures_the_history_report_reads(store, seeded):
     assert (view.decisions, view.with_rationale, view.share, view.previous_share, view.requests_opened,
             view.requests_resolved, view.median_hours_to_approval, len(view.items), view.more) == (
         5, 2, 0.4, 0.5, 1, 1, 6.0, 4, 0)
+
+
+def test_one_decision_is_counted_in_the_singular(store, principles):
+    """A week with a single decision: '1 decision logged', not '1 decisions'."""
+    log(store, NO_CUSTOMER, at(17))
+    assert "1 decision logged; 0 (0%) say who the customer is." in render_markdown(digest_for(store, principles))
