@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 import click
 
 from bot import digest as digests
-from bot.digest_post import Outcome, post_week
+from bot.digest_post import Outcome, post_week, week_line
 from bot.digest_render import MARKDOWN, render_markdown, render_text
 from bot.digest_report import Destination, compose
 from bot.errors import InputError
+from bot.llm import build_assistant
 from bot.runner import EngineThread
 
 if TYPE_CHECKING:
@@ -96,10 +97,18 @@ def _post(app: App, engine, week: digests.Week, fmt: str, workspace: str | None)
         proactive = Proactive(build_adapter(settings), (settings.microsoft_app_id or "").strip(),
                               Conversations(engine.store), run, engine.clock)
         senders["teams"] = TeamsDigests(proactive)
+    assistant = build_assistant(settings, engine, run=run)  # sends nothing without OPENAI_API_KEY
+
+    async def post_all() -> list[Outcome]:
+        try:
+            return await post_week(engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}",
+                                   default_channel=settings.digest_channel, only=workspace,
+                                   summarise=week_line(assistant))
+        finally:
+            await assistant.close()
+
     try:
-        outcomes: list[Outcome] = asyncio.run(post_week(
-            engine, senders, week, by=f"{socket.gethostname()}:{os.getpid()}", default_channel=settings.digest_channel,
-            only=workspace))
+        outcomes = asyncio.run(post_all())
     finally:
         run.close()
     if fmt == "json":

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from bot import digest_store
 from bot.chart import share_chart
 from bot.digest import Week, authors_lacking
+from bot.digest_render import pct
 from bot.digest_report import POSTED_ITEMS, Destination, WeeklyDigest, compose
 from bot.store import Store
 
@@ -82,8 +83,27 @@ def destinations(store: Store, platform: str, workspace: str, week: Week, defaul
     return found
 
 
+Summarise = Callable[[WeeklyDigest], Awaitable[str | None]]
+
+
+def week_line(assistant) -> Summarise:
+    """The assistant's one paragraph on a digest's week (None without an LLM, without the workspace's
+    consent, or on any failure), from the figures and the excerpts that digest's audience may see."""
+    async def summarise(d: WeeklyDigest) -> str | None:
+        f = d.figures
+        figures = [("decisions logged", f.decisions), ("with a customer rationale", f.with_rationale),
+                   ("share with a customer rationale", pct(f.share)), ("the week before", pct(f.previous_share)),
+                   ("approval requests opened", f.requests_opened), ("resolved", f.requests_resolved),
+                   ("median working hours to approval", f.median_hours_to_approval)]
+        return await assistant.summarise_week(d.destination.platform, d.destination.workspace, d.week, figures,
+                                              [i.excerpt for i in f.items])
+
+    return summarise
+
+
 async def post_week(engine, senders: Mapping[str, Sender], week: Week, *, by: str, call: Call = direct,
-                    default_channel: str | None = None, only: str | None = None) -> list[Outcome]:
+                    default_channel: str | None = None, only: str | None = None,
+                    summarise: Summarise | None = None) -> list[Outcome]:
     """Send every destination of every workspace (or only the workspace `only`) its digest for `week`,
     each at most once."""
     outcomes = []
@@ -97,11 +117,12 @@ async def post_week(engine, senders: Mapping[str, Sender], week: Week, *, by: st
             if sender is None:
                 outcomes.append(Outcome(destination, week.label, "skipped", note=f"{platform} is not configured"))
             else:
-                outcomes.append(await _post(engine, sender, destination, week, by, call))
+                outcomes.append(await _post(engine, sender, destination, week, by, call, summarise))
     return outcomes
 
 
-async def _post(engine, sender: Sender, destination: Destination, week: Week, by: str, call: Call) -> Outcome:
+async def _post(engine, sender: Sender, destination: Destination, week: Week, by: str, call: Call,
+                summarise: Summarise | None = None) -> Outcome:
     store = engine.store
     if not await call(digest_store.claim, store, destination, week.label, engine.clock(), by):
         row = await call(digest_store.posted, store, destination, week.label)
@@ -110,6 +131,11 @@ async def _post(engine, sender: Sender, destination: Destination, week: Week, by
     try:
         digest = await call(compose, store, engine.principles, engine.approvals.rules, destination, week,
                             engine.rules.zone, engine.clock(), POSTED_ITEMS)
+        if summarise is not None:
+            try:
+                digest.week_line = await summarise(digest)
+            except Exception as exc:  # noqa: BLE001 - the figures go out without the line
+                log.warning("digest for %s: no line on the week (%s)", destination.describe(), type(exc).__name__)
         chart = None
         if any(w.decisions for w in digest.trend):
             chart = await asyncio.to_thread(share_chart, digest.trend)

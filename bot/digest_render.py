@@ -94,6 +94,9 @@ def parts(d: WeeklyDigest, style: Style = MRKDWN) -> Parts:
         median = (f"; median time to approval {hours(f.median_hours_to_approval)} h"
                   if f.median_hours_to_approval is not None else "")
         summary.append(f"{_count(f.requests_opened, 'approval request')}, {f.requests_resolved} resolved{median}.")
+    if d.week_line:
+        summary.append(f"{style.bold('In a line')} (written by the LLM, from the figures and excerpts above): "
+                       f"{style.words(d.week_line)}")
     out = Parts(title(d), summary)
     if f.items:
         out.summary += ["", style.bold("Still without a customer rationale") + " (oldest, then most discussed, first):"]
@@ -178,6 +181,8 @@ def render_text(d: WeeklyDigest) -> str:
     median = f", median time to approval {hours(f.median_hours_to_approval)} h" \
         if f.median_hours_to_approval is not None else ""
     lines.append(f"Approval requests: {f.requests_opened} opened, {f.requests_resolved} resolved{median}")
+    if d.week_line:
+        lines.append(f"In a line (written by the LLM): {d.week_line}")
     if f.items:
         lines.append("Lacking a customer rationale (oldest, then most discussed, first):")
         for item in f.items:

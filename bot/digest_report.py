@@ -78,6 +78,7 @@ class WeeklyDigest:
     principles_touched: list[PrincipleCount] = field(default_factory=list)
     principles_untouched: list[PrincipleCount] = field(default_factory=list)
     approvals: Bottlenecks | None = None
+    week_line: str | None = None  # the optional LLM's paragraph on the week's patterns
 
     @property
     def week(self) -> str:

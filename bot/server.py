@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.digest import last_full_week
-from bot.digest_post import Sender, post_week
+from bot.digest_post import Sender, post_week, week_line
 from bot.engine import Engine
 from bot.llm import build_assistant
 from bot.runner import EngineThread
@@ -94,7 +94,7 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
     async def weekly_digest() -> None:
         week = last_full_week(engine.clock(), settings.zone)
         await post_week(engine, digest_senders, week, by=f"serve:{os.getpid()}", call=run,
-                        default_channel=settings.digest_channel)
+                        default_channel=settings.digest_channel, summarise=week_line(assistant))
 
     schedule.cron("weekly digest", weekly_digest, settings.digest_schedule)
 
