@@ -86,14 +86,16 @@ class Engine:
         An `opinion` (the LLM's, bot/assist.py) decides kind and customer rationale, and its question
         names the decision in the nudge."""
         now = self.clock()
-        if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
-            return []
-        if message.is_reply:
-            self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         text = clean_control(message.text)
         verdict = self.judge(text)
         if opinion is not None:
             verdict = merge(verdict, opinion, text, self.matcher, self.principles)
+        if not message.is_reply and verdict.kind not in LOGGED_KINDS:
+            return []  # most chat: nothing is written, so a redelivery has nothing to double
+        if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
+            return []
+        if message.is_reply:
+            self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         if message.is_reply:  # an answer, a hop or a second ask in an approval request's thread
             followed = self.approvals.reply(message, text, verdict)
             if followed is not None or verdict.kind in (Kind.APPROVAL, Kind.OTHER):

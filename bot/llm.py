@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import openai
-
 from bot.assist import Assistant
 from bot.config import Settings
 from bot.llm_ledger import Ledger, access_from
@@ -25,6 +23,9 @@ MAX_AT_ONCE = 4  # calls under way together; more wait their turn (and their dea
 
 class LLM:
     def __init__(self, api_key: str, model: str, base_url: str | None = None):
+        import openai  # only with a key: a bot without an LLM never loads the SDK
+
+        self._openai = openai
         self.model = model
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
@@ -36,6 +37,7 @@ class LLM:
 
     async def complete(self, prompt: str, messages: list[dict], timeout: float) -> str | None:
         """The answer's text, or None when there is none within `timeout` seconds."""
+        openai = self._openai
         try:
             async with asyncio.timeout(timeout):
                 async with self._slots:

@@ -20,14 +20,12 @@ from bot.schedule import Schedule
 from bot.slack import digest as slack_digest
 from bot.slack import oauth
 from bot.slack.app import SlackBot
-from bot.teams.app import TeamsApp
-from bot.teams.digest import TeamsDigests
 
 log = logging.getLogger("nudgebot.server")
 
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", SlackBot)
-TEAMS = web.AppKey("teams", TeamsApp)
+TEAMS = web.AppKey("teams")  # a bot.teams.app.TeamsApp: the Teams SDK is loaded only when Teams is configured
 SCHEDULE = web.AppKey("schedule", Schedule)
 PLATFORM_SLACK = "slack"
 PLATFORM_TEAMS = "teams"
@@ -132,6 +130,9 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         if slack_socket_mode:
             app.cleanup_ctx.append(_socket_mode(slack, settings))
     if settings.teams_configured:
+        from bot.teams.app import TeamsApp
+        from bot.teams.digest import TeamsDigests
+
         teams = TeamsApp(settings, engine, run, assistant=assistant)
         app[TEAMS] = teams
         digest_senders[PLATFORM_TEAMS] = TeamsDigests(teams.proactive)

@@ -116,3 +116,15 @@ def test_lint_is_clean():
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_heavy_sdks_load_only_when_their_feature_is_on():
+    """Starting the server loads neither the LLM client, the Teams SDK nor the plotting library until
+    a key, Teams settings or a digest chart needs them (they cost tens of MB each)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, bot.cli, bot.server; "
+             "print(sorted(m for m in ('openai', 'botbuilder', 'matplotlib') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr

@@ -344,11 +344,18 @@ def test_reactions_resolve_an_open_request_but_not_by_its_requester(engine, stor
 
 def test_remembered_event_ids_are_forgotten_after_a_week(engine, store, clock):
     """Housekeeping drops event ids older than a week, so the table does not grow forever."""
-    engine.handle(message("lunch?", clock=clock, event_id="Ev-old"))
+    engine.handle(message("We decided to move the launch to next Friday.", clock=clock, event_id="Ev-old"))
     clock.advance(days=8)
-    engine.handle(message("coffee?", clock=clock, event_id="Ev-new"))
+    engine.handle(message("Going with Postgres for the new service.", clock=clock, event_id="Ev-new"))
     engine.purge_old_text()
     assert [r["event_id"] for r in store.db.query("SELECT event_id FROM processed_events")] == ["Ev-new"]
+
+
+def test_everyday_chat_leaves_no_trace_in_the_log(engine, store, clock):
+    """A top-level message that is no decision writes nothing, not even its event id."""
+    assert engine.handle(message("lunch?", clock=clock, event_id="Ev-lunch")) == []
+    assert list(store.db.query("SELECT event_id FROM processed_events")) == []
+    assert store.decisions() == []
 
 
 def test_not_a_decision_makes_the_bot_stricter_for_that_wording_in_that_workspace(engine, store, clock):
