@@ -130,3 +130,33 @@ async def test_a_post_the_connector_did_not_confirm_is_never_sent_again(teams, c
     [again] = await post(engine, teams)
     assert (first.status, again.status) == ("unknown", "already claimed")
     assert len(connector.messages()) == 1
+
+
+async def test_the_digest_card_saves_a_rationale_and_stays_as_posted(teams, connector, store, engine):
+    """The card's one form lists the items; saving a customer for one logs it, answers the person, and
+    leaves the digest card untouched."""
+    from teams_harness import card_action
+
+    from bot.teams.cards import BENEFIT_INPUT, CUSTOMER_INPUT, DECISION_INPUT, DIGEST_VERB
+
+    await teams.say("nudgebot digest here", mention=True)
+    seed_teams(store, choose=False)
+    connector.sent.clear()
+    await post(engine, teams)
+    [posted] = connector.messages()
+    [form] = [a for a in posted.cards[0]["actions"] if a["type"] == "Action.ShowCard"]
+    [pick] = [b for b in form["card"]["body"] if b["type"] == "Input.ChoiceSet"]
+    lacking = {r["id"]: r for r in store.decisions("teams", TENANT) if not r["customer_rationale"]}
+    assert sorted(int(c["value"]) for c in pick["choices"]) == sorted(
+        i for i, r in lacking.items() if r["visibility"] == "public")
+    chosen = pick["choices"][0]["value"]
+    press = card_action(DIGEST_VERB, 0, teams("x"), card_id="digest-1")
+    press["value"]["action"]["data"] = {DECISION_INPUT: chosen, CUSTOMER_INPUT: "Resellers in the EU",
+                                        BENEFIT_INPUT: "they launch with their own customers"}
+    answer = await teams.post(press)
+    assert answer.status == 200
+    assert answer.json["value"] == "Thanks: the customer rationale is saved with that decision."
+    row = store.get("teams", TENANT, int(chosen))
+    assert (row["customer_rationale"], row["rationale_by"]) == (1, ANN["id"])
+    assert "Resellers in the EU" in row["rationale"]
+    assert connector.updates() == []

@@ -234,6 +234,9 @@ class TeamsBot(TeamsActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         choice = action.get("verb")
+        from_digest = choice == cards.DIGEST_VERB
+        if from_digest:
+            choice = "add_rationale"
         rationale = cards.rationale_from(data) if choice == "add_rationale" else None
         if choice not in ANSWERS or from_a_bot(activity):
             return cards.invoke_message("That button is not one of Nudgebot's.")
@@ -245,6 +248,8 @@ class TeamsBot(TeamsActivityHandler):
                                      rationale=rationale)
         except (InputError, ValueError, TypeError) as exc:
             return cards.invoke_message(str(exc) if isinstance(exc, InputError) else "That decision is unknown.")
+        if from_digest:  # the digest card stays as it was posted
+            return cards.invoke_message("Thanks: the customer rationale is saved with that decision.")
         names = {activity.from_property.id: activity.from_property.name or "someone"}
         outcome = cards.render(next(a for a in actions if isinstance(a, UpdateNudge)), names)
         await self.proactive.replace(turn_context, outcome)

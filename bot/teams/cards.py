@@ -96,6 +96,10 @@ def card(body: list[dict], actions: list[dict] | None = None) -> dict:
     return content
 
 
+DIGEST_VERB = "digest_add_rationale"  # the digest's form: saves without replacing the digest card
+DECISION_INPUT = "decision_id"
+
+
 def _execute(verb: str, title: str, decision_id: int, **style) -> dict:
     return {"type": "Action.Execute", "verb": verb, "title": title, "data": {"decision_id": decision_id}, **style}
 
@@ -107,16 +111,24 @@ def nudge(action: Nudge) -> dict:
         if button.action != "add_rationale":
             actions.append(_execute(button.action, button.label, action.decision_id))
             continue
-        form = card([
-            {"type": "Input.Text", "id": CUSTOMER_INPUT, "label": "Who is the customer?", "isRequired": True,
-             "errorMessage": "Please say who the customer is.", "maxLength": 200,
-             "placeholder": "e.g. Resellers in the EU"},
-            {"type": "Input.Text", "id": BENEFIT_INPUT, "label": "How does this help them?", "isMultiline": True,
-             "maxLength": MAX_INPUT},
-        ], [_execute("add_rationale", "Save", action.decision_id, style="positive")])
-        del form["$schema"], form["version"], form["msteams"]
-        actions.append({"type": "Action.ShowCard", "title": button.label, "card": form})
+        actions.append(rationale_form(button.label, [], _execute("add_rationale", "Save", action.decision_id,
+                                                                  style="positive")))
     return card(_blocks(action.text, {}), actions)
+
+
+def rationale_form(title: str, before: list[dict], save: dict) -> dict:
+    """A button that opens the rationale form inside the card: `before` (e.g. which decision), who the
+    customer is, how it helps them, and `save`."""
+    form = card([
+        *before,
+        {"type": "Input.Text", "id": CUSTOMER_INPUT, "label": "Who is the customer?", "isRequired": True,
+         "errorMessage": "Please say who the customer is.", "maxLength": 200,
+         "placeholder": "e.g. Resellers in the EU"},
+        {"type": "Input.Text", "id": BENEFIT_INPUT, "label": "How does this help them?", "isMultiline": True,
+         "maxLength": MAX_INPUT},
+    ], [save])
+    del form["$schema"], form["version"], form["msteams"]
+    return {"type": "Action.ShowCard", "title": title, "card": form}
 
 
 def rationale_from(data: dict) -> str:

@@ -2,8 +2,8 @@
 conversation references the bot stored (bot/teams/proactive.py): to the channel chosen with
 `nudgebot digest here`, or to an author's own chat with the bot.
 
-The card has no rationale buttons: a card action answers by replacing the card it sits on, which here
-would replace the digest; people answer from the nudge in the decision's reply chain.
+Its one rationale form (pick the decision, say who the customer is) saves with the verb
+`digest_add_rationale`, which answers without replacing the card: the digest stays as it was posted.
 """
 
 from __future__ import annotations
@@ -41,7 +41,18 @@ def digest_card(digest: WeeklyDigest, chart: bytes | None) -> dict:
     if chart is not None:
         body.append({"type": "Image", "url": "data:image/png;base64," + base64.b64encode(chart).decode(),
                      "altText": describe(digest.trend), "size": "Stretch"})
-    return cards.card(body)
+    if not p.items:
+        return cards.card(body)
+    choices = [{"title": _choice(item), "value": str(item.id)} for _, item in p.items]
+    pick = {"type": "Input.ChoiceSet", "id": cards.DECISION_INPUT, "label": "Which decision?", "isRequired": True,
+            "errorMessage": "Please pick a decision.", "choices": choices, "value": choices[0]["value"]}
+    save = {"type": "Action.Execute", "verb": cards.DIGEST_VERB, "title": "Save", "style": "positive"}
+    return cards.card(body, [cards.rationale_form("Add a customer rationale", [pick], save)])
+
+
+def _choice(item) -> str:
+    words = item.excerpt if len(item.excerpt) <= 60 else item.excerpt[:59] + "…"
+    return f"{item.channel_name or 'a channel'}: {words}"
 
 
 class TeamsDigests:
