@@ -280,3 +280,13 @@ def m008_llm(db: Database) -> None:
         not_null={"prompt", "model", "created_at"},
     )
     db["llm_cache"].create_index(["created_at"])
+
+
+@migrations()
+def m009_open_requests(db: Database) -> None:
+    # The approval figures (digest, `nudgebot approvals`) take every request still open, however old: a
+    # partial index holds just those, so finding them does not read every request the workspace made.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS decisions_open_requests ON decisions (platform, workspace) "
+        "WHERE kind = 'approval_request' AND approval_state = 'open'"
+    )

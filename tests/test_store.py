@@ -134,7 +134,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
         query(path, "SELECT ts, text FROM decisions"),
     ) == (
         [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
-         ("m005_approvals",), ("m006_teams",), ("m007_digests",), ("m008_llm",)],
+         ("m005_approvals",), ("m006_teams",), ("m007_digests",), ("m008_llm",), ("m009_open_requests",)],
         [("1.1", "We decided to drop IE11.")],
     )
 
