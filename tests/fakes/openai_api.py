@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from aiohttp import web
+from fakes import local_server
 
 
 @dataclass
@@ -63,11 +64,7 @@ class FakeOpenAI:
     async def start(self) -> FakeOpenAI:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await local_server.start(app)
         return self
 
     async def stop(self) -> None:

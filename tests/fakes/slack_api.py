@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from fakes import local_server
 
 TEAM = "T_ONE"
 BOT_USER = "U_BOT"
@@ -69,11 +70,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_get("/socket", self._socket)
         app.router.add_route("*", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await local_server.start(app)
         return self
 
     async def stop(self) -> None:
