@@ -20,6 +20,9 @@ NUDGE_BUTTONS = (
     Button("mute", "Mute in this channel"),
 )
 ANSWERS = tuple(b.action for b in NUDGE_BUTTONS)
+# Under an approval reminder: an approver answers with a press, as with a reply in the thread.
+REQUEST_BUTTONS = (Button("approve_request", "Approve"), Button("decline_request", "Decline"))
+REQUEST_ANSWERS = {"approve_request": "approve", "decline_request": "decline"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,7 @@ class Reminder(ApprovalNotice):
     flags: tuple[str, ...]  # why, e.g. ("waiting_too_long", "too_many_approvers")
     text: str
     ephemeral: bool = False  # the channel chose private messages: one to each approver who is a person
+    buttons: tuple[Button, ...] = REQUEST_BUTTONS
 
     @property
     def user_ids(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from bot import approval_text as T
 from bot import rules as R
 from bot.actions import Action, Approver
 from bot.detect import is_decline
+from bot.errors import InputError
 from bot.models import Kind, Message, Verdict, iso, parse_time
 from bot.store import Store
 from bot.text import normalise
@@ -241,6 +242,25 @@ class Approvals:
             return []
         self._answer(row, user, None, answer, f"reaction:{user}:{name}", when, "")
         return []
+
+    def button(self, platform: str, workspace: str, request_id: int, user: str, user_name: str | None,
+               answer: str, when: datetime) -> str:
+        """Approve or Decline pressed under a reminder: the same answer as a reply in the thread. What to
+        tell the person who pressed it."""
+        row = self.store.get(platform, workspace, request_id)
+        if row is None or row["kind"] != Kind.APPROVAL_REQUEST or row["status"] != "active" \
+                or answer not in ("approve", "decline"):
+            raise InputError("That approval request is unknown.")
+        if row["author"] == user:
+            raise InputError("You asked for this approval, so someone else has to answer it.")
+        if row["approval_state"] != "open":
+            return f"This request is already {row['approval_state']}; nothing changed."
+        self._answer(row, user, user_name, answer, f"button:{user}:{answer}", when, "")
+        state = self.store.get(platform, workspace, request_id)["approval_state"]
+        said = "approval" if answer == "approve" else "decline"
+        if state == "open":
+            return f"Thanks: your {said} is recorded. The request still waits for other approvers."
+        return f"Thanks: your {said} is recorded. The request is now {state}."
 
     def _answer(
         self, row: dict, author: str, author_name: str | None, answer: str, ts: str, when: datetime, text: str

@@ -159,6 +159,11 @@ class Engine:
         """A reaction on a message: ✅/👍 (❌/👎) by anyone but the requester answers its approval request."""
         return self.approvals.reaction(platform, workspace, channel, ts, user, emoji, when)
 
+    def answer_request(self, platform: str, workspace: str, request_id: int, user: str, answer: str,
+                       user_name: str | None = None) -> str:
+        """Approve/Decline pressed under an approval reminder; the line to show the person who pressed it."""
+        return self.approvals.button(platform, workspace, request_id, user, user_name, answer, self.clock())
+
     def edit(self, message: Message) -> list[Action]:
         """An edited message: its logged row follows the new text; nobody is asked again."""
         now = self.clock()

@@ -16,6 +16,7 @@ from bot.approval_text import approvers_in, two_way_door
 from bot.approvals import ApprovalRules
 from bot.config import PROMPTS_DIR
 from bot.engine import Engine
+from bot.errors import InputError
 from bot.models import ChannelSettings, Visibility
 from bot.policy import Politeness
 from bot.prompts import Prompts
@@ -598,3 +599,22 @@ def test_a_digest_in_a_public_channel_sees_no_private_requests(bot, clock):
     public = stats(bot.store, "slack", "T_ONE", since, now, now, rules, public_only=True, channel="C_GENERAL")
     own = stats(bot.store, "slack", "T_ONE", since, now, now, rules, public_only=True, channel="G_HR")
     assert ([o.channel for o in public.open], [o.channel for o in own.open]) == (["C_GENERAL"], ["G_HR", "C_GENERAL"])
+
+
+def test_approve_and_decline_buttons_answer_like_replies(bot, clock):
+    """A press under the reminder is the presser's answer: partial until every named approver approved,
+    a decline declines, and a closed or unknown request is said to be so."""
+    msg, _ = ask(bot, "<@U_A> <@U_B> can you approve the vendor contract?", clock)
+    request_id = bot.store.find(msg.platform, msg.workspace, msg.channel, msg.ts)["id"]
+    with pytest.raises(InputError, match="You asked for this approval"):
+        bot.answer_request("slack", "T_ONE", request_id, "U_ANN", "approve")
+    clock.advance(minutes=5)
+    assert bot.answer_request("slack", "T_ONE", request_id, "U_A", "approve") == (
+        "Thanks: your approval is recorded. The request still waits for other approvers.")
+    assert [(a["approver"], a["answer"]) for a in tracked(bot, msg).approvers] == [("U_A", "approve"), ("U_B", None)]
+    assert bot.answer_request("slack", "T_ONE", request_id, "U_B", "decline") == (
+        "Thanks: your decline is recorded. The request is now declined.")
+    assert bot.answer_request("slack", "T_ONE", request_id, "U_C", "approve") == (
+        "This request is already declined; nothing changed.")
+    with pytest.raises(InputError, match="unknown"):
+        bot.answer_request("slack", "T_OTHER", request_id, "U_A", "approve")

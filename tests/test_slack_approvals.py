@@ -42,3 +42,30 @@ async def test_a_reversible_request_gets_one_message_with_the_question_and_the_n
     bot = slack.server[SLACK]
     await bot.deliver(await bot.run(engine.due_reminders, platform="slack"))
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_approve_under_the_reminder_resolves_the_request(slack, fake_slack, clock, engine, store):
+    """The reminder carries Approve and Decline; the named approver's Approve approves the request and only
+    they are told so."""
+    await slack.event(message_event(BOSS, ts=ASKED))
+    await fake_slack.wait_for("chat.postMessage")
+    clock.advance(days=6)
+    slack.server[SCHEDULE].run_soon("slack approval reminders")
+    await fake_slack.wait_for("chat.postMessage", count=2)
+    [reminder] = mentioning(fake_slack, "<@U_BOSS>")
+    [buttons] = [b for b in reminder.params["blocks"] if b["type"] == "actions"]
+    assert [(e["action_id"], e["text"]["text"]) for e in buttons["elements"]] == [
+        ("approve_request", "Approve"), ("decline_request", "Decline")]
+    request_id = buttons["elements"][0]["value"]
+
+    own = await slack.press("approve_request", request_id, message_ts=reminder.answer["ts"], user="U_ANN")
+    assert own.status == 200
+    [refused] = await fake_slack.wait_for("/respond/action")
+    assert refused.params["text"] == "You asked for this approval, so someone else has to answer it."
+
+    await slack.press("approve_request", request_id, message_ts=reminder.answer["ts"], user="U_BOSS")
+    _, told = await fake_slack.wait_for("/respond/action", count=2)
+    assert told.params["text"] == "Thanks: your approval is recorded. The request is now approved."
+    assert told.params["response_type"] == "ephemeral"
+    [row] = store.decisions("slack", "T_ONE")
+    assert row["approval_state"] == "approved"

@@ -126,3 +126,32 @@ async def test_a_refused_proactive_message_is_reported_not_raised(teams, connect
 
     assert await proactive(teams).send(TENANT, CHANNEL, Reply("Hello")) is False
     assert "Teams proactive message failed: HTTP 403" in caplog.text
+
+
+async def test_approve_on_the_reminder_card_answers_for_the_approver(teams, connector, engine, store):
+    """The reminder card has Approve and Decline; Ben's Approve approves the request, tells Ben, and leaves
+    the reminder as it was posted."""
+    from teams_harness import card_action
+
+    request = await teams.say(REQUEST)
+    connector.sent.clear()
+    engine.clock.advance(days=6)
+    await proactive(teams).deliver(engine.due_reminders(engine.clock(), "teams"))
+    [post] = connector.sent
+    [card] = post.cards
+    assert [(a["verb"], a["title"]) for a in card["actions"]] == [("approve_request", "Approve"),
+                                                                  ("decline_request", "Decline")]
+    request_id = card["actions"][0]["data"]["request_id"]
+
+    def press(user: dict) -> dict:
+        body = card_action("approve_request", 0, request, card_id="reminder-1", user=user)
+        body["value"]["action"]["data"] = {"request_id": request_id}
+        return body
+
+    own = await teams.post(press(ANN))
+    assert own.json["value"] == "You asked for this approval, so someone else has to answer it."
+    answer = await teams.post(press(BEN))
+    assert answer.json["value"] == "Thanks: your approval is recorded. The request is now approved."
+    [row] = [r for r in store.decisions() if r["kind"] == "approval_request"]
+    assert row["approval_state"] == "approved"
+    assert connector.updates() == []

@@ -21,7 +21,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import prfaq
-from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, React, Reminder, Reply, TwoWayDoor, UpdateNudge
+from bot.actions import (
+    NUDGE_BUTTONS,
+    Action,
+    Logged,
+    Nudge,
+    React,
+    Reminder,
+    Reply,
+    TwoWayDoor,
+    UpdateNudge,
+)
 from bot.assist import Assistant
 from bot.config import Settings
 from bot.engine import Engine
@@ -29,7 +39,7 @@ from bot.errors import InputError, NudgebotError
 from bot.llm import build_assistant
 from bot.models import Command, Message
 from bot.runner import EngineThread
-from bot.slack import blocks, oauth
+from bot.slack import blocks, oauth, request_buttons
 from bot.slack.calls import failure, quietly
 from bot.slack.payloads import (
     PLATFORM,
@@ -99,6 +109,7 @@ class SlackBot:
         for name in COMMANDS:
             app.command(name)(t(self.on_command))
         app.action(ANSWER_BUTTONS)(t(self.on_answer))
+        app.action(request_buttons.ACTIONS)(t(request_buttons.answerer(self)))
         app.action("add_rationale")(t(self.on_add_rationale))
         app.action(blocks.POST_PRFAQ)(t(self.on_post_prfaq))
         app.view(blocks.RATIONALE_VIEW)(t(self.on_rationale))
@@ -254,7 +265,7 @@ class SlackBot:
 
     async def _notice(self, notice: Reminder | TwoWayDoor, client: AsyncWebClient) -> None:
         """In the request's thread: for all to see, or (a channel that chose it) only for those it is for."""
-        rendered = blocks.notice(notice.text)
+        rendered = blocks.notice(notice.text, notice.request_id, getattr(notice, "buttons", ()))
         if not notice.ephemeral:
             await quietly(client.chat_postMessage, "chat.postMessage", channel=notice.channel,
                           thread_ts=notice.thread, **rendered)

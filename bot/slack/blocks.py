@@ -109,9 +109,15 @@ def reply(action: Reply) -> dict:
     return {"text": action.title or action.markdown[:SECTION_LIMIT], "blocks": blocks}
 
 
-def notice(text: str) -> dict:
-    """An approval reminder or a two-way-door note: the engine's text, its mentions kept as mentions."""
-    return {"text": text[:SECTION_LIMIT], "blocks": _sections(text)}
+def notice(text: str, request_id: int | None = None, buttons=()) -> dict:
+    """An approval reminder or a two-way-door note: the engine's text, its mentions kept as mentions; a
+    reminder has Approve and Decline (`value` carries the request's id)."""
+    blocks = _sections(text)
+    if buttons:
+        blocks.append({"type": "actions", "block_id": f"request-{request_id}", "elements": [
+            _button(b.action, b.label, str(request_id), "primary" if b.action == "approve_request" else None)
+            for b in buttons]})
+    return {"text": text[:SECTION_LIMIT], "blocks": blocks}
 
 
 def prfaq(action: Reply, idea: str, shareable: bool = True) -> dict:

@@ -17,7 +17,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity
 
 from bot import prfaq
-from bot.actions import ANSWERS, Reply, UpdateNudge
+from bot.actions import ANSWERS, REQUEST_ANSWERS, Reply, UpdateNudge
 from bot.assist import Assistant
 from bot.engine import Engine
 from bot.errors import InputError
@@ -234,6 +234,14 @@ class TeamsBot(TeamsActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         choice = action.get("verb")
+        if choice in REQUEST_ANSWERS and not from_a_bot(activity):  # Approve/Decline under a reminder
+            try:
+                said = await self.run(self.engine.answer_request, PLATFORM, tenant_of(activity),
+                                      int(data.get("request_id", 0)), activity.from_property.id,
+                                      REQUEST_ANSWERS[choice], activity.from_property.name)
+            except (InputError, ValueError, TypeError) as exc:
+                said = str(exc) if isinstance(exc, InputError) else "That approval request is unknown."
+            return cards.invoke_message(said)  # the reminder stays as it was posted
         from_digest = choice == cards.DIGEST_VERB
         if from_digest:
             choice = "add_rationale"

@@ -168,7 +168,11 @@ def render(action: Action, names: dict[str, str]) -> Activity | None:
         content, summary = reply(action, names), action.title or action.markdown
     elif isinstance(action, UpdateNudge):
         content, summary = updated(action, names), action.text
-    elif isinstance(action, Reminder | TwoWayDoor):
+    elif isinstance(action, Reminder):
+        buttons = [{"type": "Action.Execute", "verb": b.action, "title": b.label,
+                    "data": {"request_id": action.request_id}} for b in action.buttons]
+        content, summary = card(_blocks(action.text, names), buttons), action.text
+    elif isinstance(action, TwoWayDoor):
         content, summary = card(_blocks(action.text, names)), action.text
     else:
         return None
