@@ -13,7 +13,7 @@ from bot import digest_command, policy, prfaq
 from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.approval_notices import Notices
 from bot.approvals import ApprovalRules, Approvals
-from bot.detect import PrincipleMatcher, detect
+from bot.detector.judge import Detector
 from bot.digest_render import render_markdown
 from bot.digest_report import Destination, compose
 from bot.errors import InputError
@@ -57,10 +57,12 @@ class Engine:
         clock: Callable[[], datetime] = utc_now,
         approval_rules: ApprovalRules | None = None,
         llm: Access | None = None,
+        detector: Detector | None = None,
     ):
         self.store = store
         self.principles = tuple(principles)
-        self.matcher = PrincipleMatcher(self.principles)
+        self.detector = detector or Detector(self.principles)
+        self.matcher = self.detector.matcher
         self.prompts = prompts
         self.rules = rules
         self.retention_days = retention_days
@@ -76,7 +78,7 @@ class Engine:
         return self.principles[0].question
 
     def judge(self, text: str) -> Verdict:
-        return detect(text, self.matcher)
+        return self.detector.judge(text)
 
     # -- messages -------------------------------------------------------------------------
 

@@ -13,6 +13,15 @@ class Visibility(StrEnum):
     DM = "dm"
 
 
+class Sensitivity(StrEnum):
+    """How readily the bot asks: quiet asks only when very sure (precision >= 0.90 in
+    cross-validation), normal at precision >= 0.80, eager asks more often for more recall."""
+
+    QUIET = "quiet"
+    NORMAL = "normal"
+    EAGER = "eager"
+
+
 class Kind(StrEnum):
     DECISION = "decision"
     APPROVAL_REQUEST = "approval_request"
@@ -58,6 +67,13 @@ class Verdict:
     customer: str | None = None
     # The words that made it a decision or request ("going with"); dismissals are kept by wording.
     wording: str | None = None
+    # The model's probability that this is a decision or an approval request (None: rules only).
+    probability: float | None = None
+    # The model's probability that this is a decision or request naming no customer: the bot asks
+    # when it reaches the channel's sensitivity threshold (None: rules only, `nudge` decides).
+    nudge_score: float | None = None
+    # Why the detector cannot judge this text ("not English", "mostly code"); such text is never nudged.
+    unreadable: str | None = None
 
     def as_dict(self) -> dict:
         return {
