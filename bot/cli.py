@@ -17,7 +17,6 @@ from typing import TextIO
 import click
 
 from bot.config import PROMPTS_DIR, Settings, load_settings
-from bot.detect import PrincipleMatcher, detect
 from bot.errors import ConfigError, InputError, NudgebotError
 from bot.evaluate import KINDS, evaluate
 from bot.principles import load_principles
@@ -191,8 +190,9 @@ def _open_input(path: str | None) -> TextIO:
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--llm", "use_llm", is_flag=True, help="Also ask the configured LLM about likely decisions.")
+@click.option("--model", "use_model", is_flag=True, help="Judge with the trained model (its probabilities too).")
 @click.pass_obj
-def classify(app: App, file: str | None, use_llm: bool) -> None:
+def classify(app: App, file: str | None, use_llm: bool, use_model: bool) -> None:
     """Judge messages from JSON Lines ({"id":…, "text":…}) and print one verdict per line.
 
     Reads FILE, or standard input. Lines that cannot be read are reported on stderr with their
@@ -205,7 +205,8 @@ def classify(app: App, file: str | None, use_llm: bool) -> None:
     """
     if use_llm and not app.settings.llm_configured:
         raise ConfigError("--llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for an endpoint other than OpenAI's)")
-    matcher = PrincipleMatcher(app.principles)
+    detector = _detector(app, use_model)
+    matcher = detector.matcher
     out = click.get_text_stream("stdout")
     skipped = 0
     held: list[dict] = []  # with --llm, judged together at the end
@@ -218,8 +219,8 @@ def classify(app: App, file: str | None, use_llm: bool) -> None:
             if use_llm:
                 held.append(obj)
                 continue
-            verdict = detect(obj["text"], matcher)
-            out.write(json.dumps({"id": obj.get("id"), **verdict.as_dict()}) + "\n")
+            verdict = detector.judge(obj["text"])
+            out.write(json.dumps({"id": obj.get("id"), **_shown(verdict)}) + "\n")
     if held:
         from bot import cli_llm
 
@@ -232,14 +233,46 @@ def classify(app: App, file: str | None, use_llm: bool) -> None:
         sys.exit(1)
 
 
+def _detector(app: App, use_model: bool):
+    from bot.detector.judge import Detector
+
+    if not use_model:
+        return Detector(app.principles)
+    from bot.detector.model import Model, ModelError
+
+    try:
+        return Detector(app.principles, model=Model.load())
+    except ModelError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _shown(verdict) -> dict:
+    shown = verdict.as_dict()
+    if verdict.probability is not None:
+        shown["probability"] = round(verdict.probability, 4)
+        shown["nudge_score"] = round(verdict.nudge_score or 0.0, 4)
+    return shown
+
+
 @cli.command("eval")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--cv", "cross_validate", is_flag=True,
+              help="Grouped cross-validation of rules, model and hybrid on FILE (folds by thread).")
+@click.option("--extra", "extras", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="With --cv: a labelled file to train on but not to measure (repeatable).")
 @click.option("--errors", is_flag=True, help="Also list the messages judged wrongly.")
 @click.option("--no-llm", "rules_only", is_flag=True, help="Only the rules, even with an LLM configured.")
+@click.option("--model", "use_model", is_flag=True, help="Score the trained model instead of the rules.")
 @click.pass_obj
-def eval_(app: App, file: str | None, fmt: str, errors: bool, rules_only: bool) -> None:
+def eval_(app: App, file: str | None, fmt: str, cross_validate: bool, extras: tuple[str, ...], errors: bool,
+          rules_only: bool, use_model: bool) -> None:
     """Measure detection on a labelled JSON Lines file (keys: text, kind, customer_rationale).
+
+    With --cv, FILE is the training data: grouped 5-fold cross-validation gives per-kind
+    precision/recall/F1, macro-F1 over the three kinds, nudge precision/recall at each
+    sensitivity, rationale accuracy, calibration error and figures per register, for the rules
+    only, the model only and the hybrid side by side (needs the `train` extra).
 
     With an LLM configured (OPENAI_API_KEY), the scores with its second opinion follow the rules'
     own; either way the last line says how many messages would go to an LLM.
@@ -247,8 +280,17 @@ def eval_(app: App, file: str | None, fmt: str, errors: bool, rules_only: bool) 
     \b
     Example:
         nudgebot eval tests/data/heldout.jsonl
+        nudgebot eval --cv ../shared/corpus/messages.jsonl --extra tests/data/tune.jsonl
     """
-    matcher = PrincipleMatcher(app.principles)
+    if cross_validate:
+        if file in (None, "-"):
+            raise InputError("--cv needs a labelled FILE to cross-validate on")
+        from bot.cli_train import eval_cv
+
+        eval_cv([file], extras, fmt)
+        return
+    detector = _detector(app, use_model)
+    matcher = detector.matcher
     pairs = []
     with _open_input(file) as stream:
         for number, obj, problem in read_jsonl(stream):
@@ -257,7 +299,7 @@ def eval_(app: App, file: str | None, fmt: str, errors: bool, rules_only: bool) 
             if problem:
                 click.echo(f"line {number}: {problem}; skipped", err=True)
                 continue
-            pairs.append((obj, detect(obj["text"], matcher).as_dict()))
+            pairs.append((obj, detector.judge(obj["text"]).as_dict()))
     if not pairs:
         raise InputError("no labelled messages to evaluate")
     report = evaluate(pairs)
@@ -384,6 +426,10 @@ cli.add_command(teams_package)
 from bot.cli_import import import_  # noqa: E402 - the command lives in its own module, which needs `App`
 
 cli.add_command(import_)
+
+from bot.cli_train import train  # noqa: E402 - its own module, like import
+
+cli.add_command(train)
 
 
 def main() -> None:

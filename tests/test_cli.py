@@ -350,7 +350,7 @@ def test_classify_judges_huge_and_binary_looking_text(nudgebot, tmp_path):
 #   approval_request: predicted 1, right                                   -> P 1,   R 1, F1 1
 #   approval:         none labelled, none predicted                        -> 0, 0, 0, n 0
 #   other:            1 labelled, never predicted                          -> P 0,   R 0, F1 0
-#   macro F1 over the kinds that occur in the labels: (0.8 + 1 + 0) / 3 = 0.6
+#   macro F1 over the three kinds the bot acts on that occur in the labels: (0.8 + 1) / 2 = 0.9
 #   nudge: wanted on lines 1 and 3, given on 1, 3 and 4                    -> P 2/3, R 1, F1 0.8
 LABELLED = jsonl(
     {"id": 1, "text": LAUNCH, "kind": "decision", "customer_rationale": False},
@@ -364,7 +364,7 @@ EXPECTED_ROWS = {
     "approval_request": [1.0, 1.0, 1.0, 1],
     "approval": [0.0, 0.0, 0.0, 0],
     "other": [0.0, 0.0, 0.0, 1],
-    "macro F1": [0.6, 4],
+    "macro F1": [0.9, 4],
     "nudge": [0.667, 1.0, 0.8, 2],
 }
 
@@ -396,7 +396,7 @@ def test_eval_json_has_per_kind_macro_f1_and_nudge(nudgebot, tmp_path):
     assert report["per_kind"]["decision"] == {"precision": 0.667, "recall": 1.0, "f1": 0.8, "support": 2}
     assert report["per_kind"]["approval_request"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
     assert report["per_kind"]["other"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
-    assert report["macro_f1"] == 0.6
+    assert report["macro_f1"] == 0.9
     assert report["nudge"] == {"precision": 0.667, "recall": 1.0, "f1": 0.8, "support": 2}
 
 

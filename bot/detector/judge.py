@@ -1,22 +1,55 @@
 """The detector the engine and the CLI use: one object that judges a message and knows the
-nudge thresholds of each sensitivity."""
+nudge thresholds of each sensitivity. With a model, the verdict is the model's (the rules are
+among its features); without one, the rules judge alone."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.detect import PrincipleMatcher, detect
-from bot.models import Principle, Sensitivity, Verdict
+from bot.detect import PrincipleMatcher, classify, detect, find_customer
+from bot.detector.model import Model
+from bot.models import Kind, Principle, Sensitivity, Verdict
+from bot.text import normalise
+
+ASKED = (Kind.DECISION, Kind.APPROVAL_REQUEST)
 
 
 class Detector:
-    def __init__(self, principles: Sequence[Principle], thresholds: Mapping[Sensitivity, float] | None = None):
+    def __init__(
+        self,
+        principles: Sequence[Principle],
+        thresholds: Mapping[Sensitivity, float] | None = None,
+        model: Model | None = None,
+    ):
         self.matcher = PrincipleMatcher(tuple(principles))
+        self.model = model
         # Nudge-score thresholds per sensitivity; empty when only the rules judge.
-        self.thresholds: Mapping[Sensitivity, float] = dict(thresholds or {})
+        self.thresholds: Mapping[Sensitivity, float] = dict(
+            thresholds if thresholds is not None else (model.thresholds if model else {})
+        )
 
     def judge(self, text: str) -> Verdict:
-        return detect(text, self.matcher)
+        if self.model is None:
+            return detect(text, self.matcher)
+        norm = normalise(text)
+        scores = self.model.scores(norm)
+        kind = scores.kind
+        if kind not in ASKED:
+            return Verdict(kind=kind, customer_rationale=None, probability=scores.logged, nudge_score=0.0)
+        rationale = scores.rationale >= 0.5
+        rules_kind, wording = classify(norm)
+        nudge_score = scores.nudge
+        threshold = self.thresholds.get(Sensitivity.NORMAL, 0.0)
+        return Verdict(
+            kind=kind,
+            customer_rationale=rationale,
+            principles=self.matcher.match(norm, customer=rationale),
+            nudge=not rationale and nudge_score >= threshold,
+            customer=find_customer(norm) if rationale else None,
+            wording=wording if rules_kind == kind else None,
+            probability=scores.logged,
+            nudge_score=nudge_score,
+        )
 
     def asks(self, verdict: Verdict, sensitivity: Sensitivity = Sensitivity.NORMAL) -> bool:
         """Whether the bot asks about this verdict at this sensitivity. `verdict.nudge` is the answer

@@ -1,0 +1,116 @@
+"""`nudgebot train`, and the cross-validation behind `nudgebot eval --cv`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from bot.errors import ConfigError
+
+
+def _needs_training_extra():
+    try:
+        import scipy  # noqa: F401
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "training needs scikit-learn: pip install 'nudgebot[train]'"
+        ) from None
+
+
+def load(files, extras, extra_weight: float):
+    from bot.detector import train as T
+
+    examples, sources = [], []
+    for path in files:
+        found, source = T.read_examples(Path(path))
+        examples += found
+        sources.append(source)
+    for path in extras:
+        found, source = T.read_examples(Path(path), weight=extra_weight, primary=False)
+        examples += found
+        sources.append(source)
+    return examples, sources
+
+
+def cross_validate(examples):
+    """Rules only, model only and the hybrid, each cross-validated the same way."""
+    from bot.detector import report
+    from bot.detector.features import Featuriser
+
+    variants = [report.rules_only(examples)]
+    model_only, _, _ = report.learned("model only", examples, Featuriser(use_rules=False))
+    variants.append(model_only)
+    hybrid, oof, cal = report.learned("hybrid", examples, Featuriser())
+    variants.append(hybrid)
+    return variants, oof, cal
+
+
+_FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+_EXTRA = click.option("--extra", "extras", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                      help="A labelled file to train on but not to measure (repeatable).")
+
+
+@click.command()
+@_FILES
+@_EXTRA
+@click.option("--extra-weight", type=click.FloatRange(0, 1), default=None,
+              help="Weight of each --extra example against a measured one (default 0.1).")
+@click.option("--output", type=click.Path(file_okay=False), default="nudgebot-model", show_default=True,
+              help="Folder for model.npz and MODEL.md.")
+def train(files, extras, extra_weight, output):
+    """Train the detector from labelled JSON Lines files and write the model with its model card.
+
+    FILES are trained on and measured by grouped cross-validation (folds by the `group` or `source`
+    of each line, so a thread never straddles a split); --extra files are only trained on. The
+    same inputs always give the same model. Needs the `train` extra (scikit-learn).
+
+    \b
+    Example:
+        nudgebot train ../shared/corpus/messages.jsonl --extra tests/data/tune.jsonl --output model/
+    """
+    _needs_training_extra()
+    from bot.detector import report
+    from bot.detector import train as T
+    from bot.detector.model import MODEL_FILE
+
+    weight = T.EXTRA_WEIGHT if extra_weight is None else extra_weight
+    examples, sources = load(files, extras, weight)
+    variants, oof, cal = cross_validate(examples)
+    model = T.train_model(examples, cal=cal)
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / MODEL_FILE)
+    (folder / "MODEL.md").write_text(report.model_card(sources, variants, model.thresholds, date.today()),
+                                     encoding="utf-8")
+    click.echo(report.table(variants))
+    click.echo("")
+    click.echo(report.curve(variants[-1]))
+    click.echo(f"\nWrote {folder / MODEL_FILE} and {folder / 'MODEL.md'}.")
+
+
+def eval_cv(files, extras, fmt: str) -> None:
+    import json
+
+    from bot.detector import report
+    from bot.detector import train as T
+
+    _needs_training_extra()
+    examples, _ = load(files, extras, T.EXTRA_WEIGHT)
+    variants, _, _ = cross_validate(examples)
+    if fmt == "json":
+        click.echo(json.dumps({
+            v.name: {
+                **v.overall.as_dict(),
+                "calibration_error": v.calibration_error,
+                "sensitivity": {s.value: {"precision": r.nudge.precision, "recall": r.nudge.recall}
+                                for s, r in v.sensitivities.items()},
+                "registers": {name: r.as_dict() for name, r in v.registers.items()},
+            } for v in variants
+        }, indent=2))
+        return
+    click.echo(report.table(variants))
+    click.echo("")
+    click.echo(report.curve(variants[-1]))

@@ -1,0 +1,141 @@
+"""The trained linear model: weights for the four kinds and for customer rationale, their
+calibration, and the nudge thresholds of each sensitivity. Inference is numpy only.
+
+Stored as one compressed .npz (weights as float16) beside a model card (MODEL.md); the
+shipped one is package data in bot/detector/data/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from bot.detector.features import DIMENSIONS, Featuriser, Weights
+from bot.models import Kind, Sensitivity
+
+KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
+MODEL_FILE = "model.npz"
+FORMAT = 1
+
+
+class ModelError(Exception):
+    """A model file that cannot be used (missing, corrupt, another format)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """What the model says of one message."""
+
+    kinds: dict[Kind, float]  # calibrated probability of each kind
+    kind: Kind  # the kind it decides on (class-balanced: a rare kind is not drowned by `other`)
+    rationale: float  # calibrated P(the message names its customer and how it helps them)
+
+    @property
+    def logged(self) -> float:
+        """P(a decision or an approval request)."""
+        return self.kinds[Kind.DECISION] + self.kinds[Kind.APPROVAL_REQUEST]
+
+    @property
+    def nudge(self) -> float:
+        """P(a decision or request that does not name its customer)."""
+        return self.logged * (1.0 - self.rationale)
+
+
+@dataclass
+class Model:
+    kind_weights: np.ndarray  # DIMENSIONS × 4
+    kind_bias: np.ndarray  # 4
+    rationale_weights: np.ndarray  # DIMENSIONS
+    rationale_bias: float
+    # Calibration: probabilities are softmax((logits + shift) / temperature).
+    kind_temperature: float = 1.0
+    kind_shift: np.ndarray = field(default_factory=lambda: np.zeros(4))
+    rationale_temperature: float = 1.0
+    rationale_shift: float = 0.0
+    thresholds: dict[Sensitivity, float] = field(default_factory=dict)
+    weights: Weights = field(default_factory=Weights)
+    use_rules: bool = True
+
+    def __post_init__(self):
+        self.featuriser = Featuriser(self.weights, self.use_rules)
+
+    def scores(self, norm: str) -> Scores:
+        indices, values = self.featuriser.vector(norm)
+        logits = values @ self.kind_weights[indices] + self.kind_bias
+        r = float(values @ self.rationale_weights[indices]) + self.rationale_bias
+        return self.scores_from(logits, r)
+
+    def scores_from(self, logits: np.ndarray, rationale_logit: float) -> Scores:
+        kind = KINDS[int(np.argmax(logits))]
+        calibrated = (logits + self.kind_shift) / self.kind_temperature
+        calibrated = np.exp(calibrated - calibrated.max())
+        calibrated /= calibrated.sum()
+        r = (rationale_logit + self.rationale_shift) / self.rationale_temperature
+        return Scores(
+            kinds={k: float(p) for k, p in zip(KINDS, calibrated, strict=True)},
+            kind=kind,
+            rationale=float(1.0 / (1.0 + np.exp(-r))),
+        )
+
+    # -- files ----------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        meta = {
+            "format": FORMAT,
+            "dimensions": DIMENSIONS,
+            "kinds": [k.value for k in KINDS],
+            "rationale_bias": self.rationale_bias,
+            "kind_temperature": self.kind_temperature,
+            "kind_shift": [float(x) for x in self.kind_shift],
+            "rationale_temperature": self.rationale_temperature,
+            "rationale_shift": self.rationale_shift,
+            "thresholds": {s.value: t for s, t in self.thresholds.items()},
+            "weights": {"chars": self.weights.chars, "cues": self.weights.cues, "rules": self.weights.rules},
+            "use_rules": self.use_rules,
+        }
+        with open(path, "wb") as out:
+            np.savez_compressed(
+                out,
+                kind_weights=self.kind_weights.astype(np.float16),
+                kind_bias=self.kind_bias.astype(np.float64),
+                rationale_weights=self.rationale_weights.astype(np.float16),
+                meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+            )
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Model:
+        """The model at `path`, or the shipped one."""
+        try:
+            if path is None:
+                with resources.files("bot.detector").joinpath("data", MODEL_FILE).open("rb") as f:
+                    return cls._read(f)
+            with open(path, "rb") as f:
+                return cls._read(f)
+        except FileNotFoundError:
+            raise ModelError(f"{path or MODEL_FILE}: no such model file") from None
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{path or MODEL_FILE}: not a Nudgebot model ({exc})") from None
+
+    @classmethod
+    def _read(cls, stream) -> Model:
+        with np.load(stream, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            if meta.get("format") != FORMAT or meta.get("dimensions") != DIMENSIONS:
+                raise ValueError(f"format {meta.get('format')} with {meta.get('dimensions')} columns")
+            return cls(
+                kind_weights=data["kind_weights"].astype(np.float32),
+                kind_bias=data["kind_bias"].astype(np.float64),
+                rationale_weights=data["rationale_weights"].astype(np.float32),
+                rationale_bias=float(meta["rationale_bias"]),
+                kind_temperature=float(meta["kind_temperature"]),
+                kind_shift=np.asarray(meta["kind_shift"], dtype=np.float64),
+                rationale_temperature=float(meta["rationale_temperature"]),
+                rationale_shift=float(meta["rationale_shift"]),
+                thresholds={Sensitivity(k): float(v) for k, v in meta["thresholds"].items()},
+                weights=Weights(**meta["weights"]),
+                use_rules=bool(meta["use_rules"]),
+            )
