@@ -248,6 +248,8 @@ def _detector(app: App, use_model: bool):
 
 def _shown(verdict) -> dict:
     shown = verdict.as_dict()
+    if verdict.unreadable:
+        shown["unreadable"] = verdict.unreadable
     if verdict.probability is not None:
         shown["probability"] = round(verdict.probability, 4)
         shown["nudge_score"] = round(verdict.nudge_score or 0.0, 4)

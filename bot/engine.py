@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import digest as digests
-from bot import digest_command, policy, prfaq
+from bot import digest_command, policy, prfaq, sensitivity
 from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.approval_notices import Notices
 from bot.approvals import ApprovalRules, Approvals
@@ -18,7 +18,7 @@ from bot.digest_render import render_markdown
 from bot.digest_report import Destination, compose
 from bot.errors import InputError
 from bot.llm_ledger import Access, Ledger, llm_command
-from bot.models import Command, Kind, Message, Principle, Verdict, iso
+from bot.models import ChannelSettings, Command, Kind, Message, Principle, Verdict, iso
 from bot.opinion import Opinion, merge
 from bot.prompts import Prompts
 from bot.store import Store
@@ -32,6 +32,8 @@ COMMANDS = {
     "digest": "`/digest` shows this week's decisions that lack a customer rationale",
     "nudgebot": "`/nudgebot help | mute [30m|2h|3d|1w|forever] | unmute | status`",
     "nudgebot digest": "`/nudgebot digest here | off | dms on | dms off` sets where the weekly digest goes",
+    "nudgebot sensitivity": "`/nudgebot sensitivity quiet | normal | eager` sets how readily I ask here "
+                            "(`/nudgebot sensitivity default …` for the whole workspace)",
 }
 
 
@@ -113,21 +115,28 @@ class Engine:
 
     def _log_and_nudge(
         self, message: Message, verdict: Verdict, text: str, now: datetime, posting: bool = True,
-        question: str | None = None,
+        question: str | None = None, explicit: bool = False,
     ) -> list[Action]:
+        """Log the message and ask about its customer when the detector is sure enough at the channel's
+        sensitivity. `explicit`: someone said it is a decision (`/decision`, "Log as decision"), so it is
+        asked about whenever it names no customer."""
         decision_id, created = self.store.log(message, verdict, text, now)
         if not created:
             return []
         if not posting:
             held = "posting is off" if verdict.nudge else None
             return [Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), held=held)]
-        if not verdict.nudge:
+        if verdict.customer_rationale is not False:  # it names its customer: nothing to ask at any sensitivity
             return [
                 React(message.channel, message.ts),
                 Logged(decision_id, verdict.kind, bool(verdict.customer_rationale), held=None),
             ]
-        context = self._context(message, now)
-        held = policy.hold_reason(verdict, context, self.rules, now)
+        channel = self.store.channel_settings(message.platform, message.workspace, message.channel)
+        unsure = None if explicit else sensitivity.unsure(self.store, self.detector, message, verdict, channel)
+        if unsure:
+            return [Logged(decision_id, verdict.kind, False, held=unsure)]
+        context = self._context(message, now, channel)
+        held = policy.hold_reason(replace(verdict, nudge=True), context, self.rules, now)
         if held is None and self.store.record_nudge(message, decision_id, now) is None:
             held = "this thread was already asked once"
         logged = Logged(decision_id, verdict.kind, False, held=held)
@@ -144,11 +153,11 @@ class Engine:
         )
         return [nudge, logged]
 
-    def _context(self, message: Message, now: datetime) -> policy.NudgeContext:
+    def _context(self, message: Message, now: datetime, channel: ChannelSettings) -> policy.NudgeContext:
         scope = (message.platform, message.workspace)
         return policy.NudgeContext(
             thread_nudged=self.store.thread_nudged(*scope, message.channel, message.thread),
-            channel=self.store.channel_settings(*scope, message.channel),
+            channel=channel,
             last_nudge_to_author=self.store.last_nudge_for(*scope, message.author),
             nudges_today=self.store.nudges_since(
                 *scope, message.channel, policy.start_of_day(now, self.rules.zone)
@@ -196,6 +205,8 @@ class Engine:
             customer_rationale=int(bool(verdict.customer_rationale) or answered),
             customer=verdict.customer or row["customer"],
             principles=json.dumps(list(verdict.principles)),
+            probability=verdict.probability,
+            nudge_score=verdict.nudge_score,
             status="active",
             edited_at=iso(now),
             updated_at=iso(now),
@@ -336,8 +347,10 @@ class Engine:
             principles=judged.principles or self.matcher.match(normalise(text)),
             nudge=not judged.customer_rationale,
             customer=judged.customer,
+            probability=judged.probability,
+            nudge_score=judged.nudge_score,
         )
-        actions = self._log_and_nudge(message, verdict, text, self.clock())
+        actions = self._log_and_nudge(message, verdict, text, self.clock(), explicit=True)
         logged = next((a for a in actions if isinstance(a, Logged)), None)
         if logged is None:
             return [Reply("That decision is already in the log.")]
@@ -382,6 +395,8 @@ class Engine:
             return Reply(self._status(cmd, settings, now))
         if verb == "digest":
             return digest_command.answer(self.store, cmd, rest, now)
+        if verb == "sensitivity":
+            return sensitivity.answer(self.store, cmd, rest, now, self.detector.thresholds)
         return Reply(f"Unknown option `{verb}`. Try `/nudgebot help`.")
 
     def _status(self, cmd: Command, settings, now: datetime) -> str:
@@ -400,6 +415,7 @@ class Engine:
                 f"approval requests {'are' if settings.approval_nudges else 'are not'} asked about.",
                 f"Quiet hours: {quiet_line}. At most {self.rules.daily_cap} questions a day; "
                 f"one per person every {int(self.rules.cooldown.total_seconds() // 60)} min.",
+                sensitivity.status_line(self.store, cmd.platform, cmd.workspace, settings),
                 f"Logged here: {_count(counts['decisions'], 'decision')} ({counts['lacking']} without a "
                 f"customer rationale), {_count(counts['requests'], 'approval request')} "
                 f"({counts['open_requests']} open), {_count(counts['nudges'], 'question')} asked.",

@@ -129,6 +129,7 @@ class ChannelSettings:
     muted_by: str | None = None
     ephemeral: bool = False
     approval_nudges: bool = True
+    sensitivity: Sensitivity | None = None  # None: the workspace's default
 
     def muted_at(self, now: datetime) -> bool:
         if not self.muted_until:

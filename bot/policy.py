@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -89,21 +89,11 @@ def parse_duration(text: str) -> timedelta | None:
 
 def mute(settings: ChannelSettings, duration: timedelta | None, user: str, now: datetime) -> ChannelSettings:
     until = FOREVER if duration is None else iso(now + duration)
-    return ChannelSettings(
-        muted_until=until,
-        muted_by=user,
-        ephemeral=settings.ephemeral,
-        approval_nudges=settings.approval_nudges,
-    )
+    return replace(settings, muted_until=until, muted_by=user)
 
 
 def unmute(settings: ChannelSettings) -> ChannelSettings:
-    return ChannelSettings(
-        muted_until=None,
-        muted_by=None,
-        ephemeral=settings.ephemeral,
-        approval_nudges=settings.approval_nudges,
-    )
+    return replace(settings, muted_until=None, muted_by=None)
 
 
 def describe_mute(settings: ChannelSettings, zone: ZoneInfo) -> str:

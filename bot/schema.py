@@ -290,3 +290,18 @@ def m009_open_requests(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS decisions_open_requests ON decisions (platform, workspace) "
         "WHERE kind = 'approval_request' AND approval_state = 'open'"
     )
+
+
+@migrations()
+def m010_sensitivity(db: Database) -> None:
+    # How readily the bot asks: a channel's own `/nudgebot sensitivity quiet|normal|eager` (NULL follows
+    # the workspace's default, `/nudgebot sensitivity default …`, itself NULL for normal), and the detector's
+    # probabilities with each logged decision, so what it asked and what it held back can be measured later.
+    db["channel_settings"].add_column("sensitivity", str)
+    db["workspace_settings"].create(
+        {"platform": str, "workspace": str, "sensitivity": str, "updated_by": str, "updated_at": str},
+        pk=("platform", "workspace"),
+        not_null={"updated_at"},
+    )
+    db["decisions"].add_column("probability", float)
+    db["decisions"].add_column("nudge_score", float)

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bot.errors import StoreError
-from bot.models import ChannelSettings, Message, Verdict, iso, parse_time
+from bot.models import ChannelSettings, Message, Sensitivity, Verdict, iso, parse_time
 from bot.schema import migrations
 
 
@@ -166,6 +166,8 @@ class Store:
             "customer_rationale": int(bool(verdict.customer_rationale)),
             "customer": verdict.customer,
             "principles": json.dumps(list(verdict.principles)),
+            "probability": verdict.probability,
+            "nudge_score": verdict.nudge_score,
             "permalink": message.permalink,
             "status": "active",
             "approval_state": "open" if verdict.kind == "approval_request" else None,
@@ -381,6 +383,7 @@ class Store:
             muted_by=row["muted_by"],
             ephemeral=bool(row["ephemeral"]),
             approval_nudges=bool(row["approval_nudges"]),
+            sensitivity=_sensitivity(row["sensitivity"]),
         )
 
     def save_channel_settings(
@@ -388,20 +391,30 @@ class Store:
     ) -> None:
         self.db.execute(
             "INSERT INTO channel_settings (platform, workspace, channel, muted_until, muted_by, ephemeral, "
-            "approval_nudges, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "approval_nudges, sensitivity, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, workspace, channel) DO UPDATE SET muted_until = excluded.muted_until, "
             "muted_by = excluded.muted_by, ephemeral = excluded.ephemeral, "
-            "approval_nudges = excluded.approval_nudges, updated_at = excluded.updated_at",
-            [
-                platform,
-                workspace,
-                channel,
-                settings.muted_until,
-                settings.muted_by,
-                int(settings.ephemeral),
-                int(settings.approval_nudges),
-                iso(now),
-            ],
+            "approval_nudges = excluded.approval_nudges, sensitivity = excluded.sensitivity, "
+            "updated_at = excluded.updated_at",
+            [platform, workspace, channel, settings.muted_until, settings.muted_by, int(settings.ephemeral),
+             int(settings.approval_nudges), settings.sensitivity and settings.sensitivity.value, iso(now)],
+        )
+
+    def workspace_sensitivity(self, platform: str, workspace: str) -> Sensitivity | None:
+        """The workspace's default sensitivity, or None when it never chose one."""
+        rows = self._rows(
+            "SELECT sensitivity FROM workspace_settings WHERE platform = ? AND workspace = ?", [platform, workspace]
+        )
+        return _sensitivity(rows[0]["sensitivity"]) if rows else None
+
+    def save_workspace_sensitivity(
+        self, platform: str, workspace: str, sensitivity: Sensitivity | None, user: str, now: datetime
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO workspace_settings (platform, workspace, sensitivity, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, workspace) DO UPDATE SET "
+            "sensitivity = excluded.sensitivity, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            [platform, workspace, sensitivity and sensitivity.value, user, iso(now)],
         )
 
     def channel_counts(self, platform: str, workspace: str, channel: str) -> dict:
@@ -424,3 +437,8 @@ class Store:
 
     def _rows(self, sql: str, params: list) -> list[dict]:
         return list(self.db.query(sql, params))
+
+
+def _sensitivity(value: str | None) -> Sensitivity | None:
+    # A value this version does not know (written by a newer one) reads as "not set", never as an error.
+    return next((s for s in Sensitivity if s.value == value), None)

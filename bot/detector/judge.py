@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.detect import PrincipleMatcher, classify, detect, find_customer
 from bot.detector.model import Model
+from bot.detector.readable import unreadable
 from bot.models import Kind, Principle, Sensitivity, Verdict
 from bot.text import normalise
 
@@ -29,6 +30,9 @@ class Detector:
         )
 
     def judge(self, text: str) -> Verdict:
+        reason = unreadable(text)
+        if reason:  # not English, or mostly code, links or a paste: never guessed at, never asked about
+            return Verdict(kind=Kind.OTHER, customer_rationale=None, unreadable=reason)
         if self.model is None:
             return detect(text, self.matcher)
         norm = normalise(text)

@@ -30,9 +30,11 @@ from bot.teams.proactive import Proactive
 PLATFORM = "teams"
 # What people type after @Nudgebot (or plainly in a personal chat) → the engine's command and its text.
 COMMANDS = {"prfaq": "prfaq", "decision": "decision", "digest": "digest", "nudgebot": "nudgebot",
-            "help": "nudgebot", "mute": "nudgebot", "unmute": "nudgebot", "status": "nudgebot", "llm": "nudgebot"}
+            "help": "nudgebot", "mute": "nudgebot", "unmute": "nudgebot", "status": "nudgebot", "llm": "nudgebot",
+            "sensitivity": "nudgebot"}
 _TAG = re.compile(r"</?(?:p|div|span|br)\b[^>]*>", re.I)
-_ARGUMENTS = {"help": 0, "status": 0, "unmute": 0, "digest": 0, "mute": 1, "llm": 1}  # most words each may take
+# The most words each may take ("sensitivity default quiet": two).
+_ARGUMENTS = {"help": 0, "status": 0, "unmute": 0, "digest": 0, "mute": 1, "llm": 1, "sensitivity": 2}
 
 
 def tenant_of(activity: Activity) -> str:
@@ -119,8 +121,8 @@ def to_message(activity: Activity) -> Message | None:
 
 
 def to_command(activity: Activity, now: datetime) -> Command | None:
-    """`prfaq IDEA`, `decision TEXT`, `help`, `mute 2h`, `unmute`, `status`: typed after @Nudgebot in a
-    channel or group chat, or plainly in a personal chat. None for anything else."""
+    """`prfaq IDEA`, `decision TEXT`, `help`, `mute 2h`, `unmute`, `status`, `sensitivity quiet`: typed after
+    @Nudgebot in a channel or group chat, or plainly in a personal chat. None for anything else."""
     if from_a_bot(activity) or (kind_of(activity) != "personal" and not mentions_bot(activity)):
         return None
     words = " ".join(html.unescape(_TAG.sub(" ", text_of(activity))).split())

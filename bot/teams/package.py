@@ -28,6 +28,7 @@ COMMANDS = (
     ("status", "Whether I'm muted here, and what was logged in this conversation"),
     ("mute", "Stop my questions here for a while: mute 2h, mute 3d, mute forever"),
     ("unmute", "Ask about the customer here again"),
+    ("sensitivity", "How readily I ask here: sensitivity quiet, normal or eager"),
     ("help", "What I do, and the commands"),
 )
 DESCRIPTION = (
