@@ -8,7 +8,13 @@ Two measurements, each with its own side-by-side baseline:
 2. end to end: `nudgebot classify FILE` as a subprocess, against `python -c` doing the same
    JSON round trip over the same file (interpreter start-up included in both).
 
+Beside them, the slowest single message: `detect()` on adversarial inputs as long as detection
+reads (a decision followed by one customer noun or clause thousands of times, long text without
+a sentence break, runs of question marks, emoji codes, possessives…). No message may take more
+than JUDGE_BUDGET_MS; rules that re-scan the text for every match show up here first.
+
 Usage: python benchmarks/classify_throughput.py [--messages 50000] [--corpus-share 1.0] [--json]
+       python benchmarks/classify_throughput.py --adversarial-only
 Times are CPU seconds (best of a few runs), so other load on the machine does not skew them.
 Nothing here touches the network.
 """
@@ -30,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import BUNDLED_PRINCIPLES  # noqa: E402
 from bot.detect import PrincipleMatcher, detect  # noqa: E402
 from bot.principles import load_principles  # noqa: E402
+from bot.text import DETECT_CHARS  # noqa: E402
 
 BASELINE = (
     "import json,sys\n"
@@ -49,6 +56,80 @@ _CHAT = [
     "can someone pair with me on the migration script later?", "retro moved to room 4",
     "the dashboard shows p99 at {n}ms since the last deploy", "ooo tomorrow, back Thursday",
 ]
+
+
+# The longest any one message may take to judge.
+JUDGE_BUDGET_MS = 20.0
+
+# Every kind of word and clause the customer rules match (customers.py), each to be repeated.
+_CUSTOMER_WORDS = """customers customer customer's customers' users user user's end-users clients buyers shoppers
+patients subscribers members merchants sellers guests visitors readers viewers players students parents teachers
+families travellers riders drivers hosts tenants accounts admins prospects signups charities ngos clerks cooks reps
+devs pharmacists dispatchers integrators partners callers residents donors fans creators agents segments cohorts
+personas audience community contributors downstream distros consumers operators newcomers beginners nps csat
+churned churn cx accessibility a11y regulars surveys men kids adults owners folks staff employees teammates nurses
+managers hosted userspace""".split()
+_CUSTOMER_CLAUSES = [
+    "end users", "new hires", "shop owners", "developers using", "employees who use", "companies that use",
+    "people who", "people on", "they're a chain", "a lot of people", "all of them", "they told us", "folks who",
+    "anyone who", "those running", "plugin authors", "maintainers of", "support tickets", "tickets from",
+    "complaints from the", "on the waitlist", "their ops team", "buying from us", "who buy from us",
+    "sam's nurses", "clinics we lost", "crew at the", "broke it for a user", "focus groups", "user research",
+    "usability testing", "feedback from", "beta testers", "in the field", "so that they can", "our enterprise",
+    "ops managers asked for", "cooks who use", "the ap team works", "customer call", "desktop client",
+    "we will host", "give users", "to users", "for the nurses", "so nurses",
+]
+# How the repeated words follow the decision: a new sentence, the same sentence, a sentence with a reason.
+_LEADS = ("We decided to ship it. ", "We decided to ship it, ", "We decided to ship it because it is easier, ")
+# Text with no customer in it, before or after the decision.
+_FILLERS = {
+    "long unbroken text": "word ",
+    "one long word": "a",
+    "one long hyphenated word": "ab-",
+    "question marks": "? ",
+    "emoji codes": ":smile: ",
+    "approval emoji": ":white_check_mark: ",
+    "commas": ", ",
+    "line breaks": "users\n",
+    "decision words": "we decided ",
+    "possessives": "x's ",
+    "determiners": "the ",
+    "broke": "broke ",
+    "most of the": "most of the ",
+    "accented letters": "é ",
+    "a reason, no customer": "because it is easier ",
+}
+
+
+def adversarial_inputs() -> list[tuple[str, str]]:
+    """(name, text) pairs, each as long as detection reads."""
+    inputs = []
+    for unit in _CUSTOMER_WORDS + _CUSTOMER_CLAUSES:
+        for lead in _LEADS:
+            times = DETECT_CHARS // (len(unit) + 1)
+            inputs.append((f"{lead.strip()} + {unit!r} × {times}", (lead + (unit + " ") * times)[:DETECT_CHARS]))
+    for name, unit in _FILLERS.items():
+        body = unit * (DETECT_CHARS // len(unit))
+        inputs.append((f"decision, then {name}", (_LEADS[0] + body)[:DETECT_CHARS]))
+        inputs.append((f"{name}, then a decision", body[: DETECT_CHARS - 24] + " We decided to ship it."))
+    return inputs
+
+
+def slowest_judgement(matcher: PrincipleMatcher, runs: int = 3) -> tuple[float, str, int]:
+    """The slowest adversarial input: (best CPU seconds of `runs`, its name, how many inputs)."""
+    inputs = adversarial_inputs()
+    worst, worst_name = 0.0, ""
+    for name, text in inputs:
+        best = min(_judge_once(text, matcher) for _ in range(runs))
+        if best > worst:
+            worst, worst_name = best, name
+    return worst, worst_name, len(inputs)
+
+
+def _judge_once(text: str, matcher: PrincipleMatcher) -> float:
+    start = time.process_time()
+    detect(text, matcher)
+    return time.process_time() - start
 
 
 def corpus_texts() -> list[str]:
@@ -102,9 +183,26 @@ def main() -> None:
         help="share of messages taken from the labelled corpus (1.0 = worst case; 0.1 = a busy channel)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--adversarial-only", action="store_true", help="only the slowest single message, not the throughput"
+    )
     args = parser.parse_args()
-    lines = message_lines(args.messages, args.corpus_share)
     matcher = PrincipleMatcher(load_principles(BUNDLED_PRINCIPLES))
+    worst_s, worst_name, adversarial_n = slowest_judgement(matcher)
+    slowest = {
+        "adversarial_inputs": adversarial_n,
+        "slowest_judge_ms": round(worst_s * 1000, 2),
+        "slowest_input": worst_name,
+        "judge_budget_ms": JUDGE_BUDGET_MS,
+    }
+    slowest_line = (
+        f"slowest message: {slowest['slowest_judge_ms']} ms CPU of {adversarial_n} adversarial inputs "
+        f"(budget {JUDGE_BUDGET_MS:g} ms{'' if worst_s * 1000 <= JUDGE_BUDGET_MS else ', OVER'}): {worst_name}"
+    )
+    if args.adversarial_only:
+        print(json.dumps(slowest, indent=2) if args.json else slowest_line)
+        return
+    lines = message_lines(args.messages, args.corpus_share)
 
     def baseline() -> None:
         for line in lines:
@@ -116,8 +214,23 @@ def main() -> None:
             obj = json.loads(line)
             json.dumps({"id": obj["id"], **detect(obj["text"], matcher).as_dict()})
 
+    from bot.detector.judge import Detector
+    from bot.detector.model import shipped_model
+    from bot.opinion import candidate
+
+    learned = Detector(load_principles(BUNDLED_PRINCIPLES), model=shipped_model())
+
+    def model() -> None:
+        for line in lines:
+            obj = json.loads(line)
+            json.dumps({"id": obj["id"], **learned.judge(obj["text"]).as_dict()})
+
     base_s = best_of(3, baseline)
     rules_s = best_of(3, rules)
+    model_s = best_of(3, model)
+    # The share of everyday chat (no corpus message) a configured LLM would be asked about.
+    chat = [_CHAT[i % len(_CHAT)].format(n=i % 997) for i in range(len(_CHAT) * 20)]
+    llm_share = sum(candidate(text, learned) is not None for text in chat) / len(chat)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "messages.jsonl"
@@ -142,9 +255,13 @@ def main() -> None:
         "in_process_msgs_per_s": round(n / rules_s),
         "in_process_baseline_msgs_per_s": round(n / base_s),
         "in_process_ratio": round(rules_s / base_s, 2),
+        "model_msgs_per_s": round(n / model_s),
+        "model_ratio": round(model_s / base_s, 2),
+        "llm_share_of_everyday_chat": round(llm_share, 3),
         "cli_msgs_per_s": round(n / cli_s),
         "cli_baseline_msgs_per_s": round(n / base_cli_s),
         "cli_ratio": round(cli_s / base_cli_s, 2),
+        **slowest,
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -153,9 +270,13 @@ def main() -> None:
     print(f"in process : rules {figures['in_process_msgs_per_s']:>9,} msg/s   "
           f"JSON-only baseline {figures['in_process_baseline_msgs_per_s']:>9,} msg/s   "
           f"time ratio {figures['in_process_ratio']}x")
+    print(f"in process : learned detector {figures['model_msgs_per_s']:>9,} msg/s   "
+          f"time ratio {figures['model_ratio']}x the baseline; "
+          f"an LLM would see {figures['llm_share_of_everyday_chat']:.1%} of everyday chat")
     print(f"nudgebot classify: {figures['cli_msgs_per_s']:>9,} msg/s   "
           f"python JSON baseline {figures['cli_baseline_msgs_per_s']:>9,} msg/s   "
           f"time ratio {figures['cli_ratio']}x")
+    print(slowest_line)
 
 
 if __name__ == "__main__":

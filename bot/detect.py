@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import ahocorasick
 
+from bot import customer_phrase as P
 from bot import customers as C
 from bot import decisions as D
 from bot import rules as R
@@ -104,30 +105,53 @@ def is_decline(text: str) -> bool:
 def find_customer(norm: str) -> str | None:
     """Who the (normalised) text says the choice serves, when it also says how; None if it doesn't.
 
-    Returns the words naming the customer ("busy parents", "customers"), or the role noun for
-    people named by what they do ("ops managers asked for it").
+    Returns the noun phrase naming the customer ("busy parents", "churned accounts"), or the role
+    noun for people named by what they do ("ops managers asked for it"), never a verb or a
+    preposition with it ("give users", "to users").
+
+    Linear in the text: the benefit words are searched once, and the sentence starts that
+    `_opens_sentence` needs are found once, so one noun repeated a thousand times is judged as fast
+    as any other message.
     """
     benefit = None
+    starts: list[int] | None = None
+    weak = None  # probably a verb or part of a longer word ("we host", "hosted"): used if none is better
     for match in C.CUSTOMER.finditer(norm):
-        if _is_label(norm, match):
-            continue
+        if weak is not None and match.start() - weak.start() > C.WEAK_REACH:
+            break
         if benefit is None:
             benefit = bool(C.BENEFIT.search(norm))
-        if benefit or _opens_sentence(norm, match.start()):
-            return _with_adjectives(norm, match)
+            starts = None if benefit else C.subject_starts(norm, _SUBJECT_BREAK)
+        if starts is not None and match.start() - C.start_before(starts, match.start()) > C.LEAD_CHARS:
+            continue  # too far into its sentence to be its subject: skipped before any other test
+        if _is_label(norm, match):
+            continue
+        if benefit or _opens_sentence(norm, match.start(), starts):
+            if not P.weak_match(norm, match.start(), match.end()):
+                return _with_adjectives(norm, match)
+            weak = weak or match
+    if weak is not None:
+        return P.weak_phrase(norm, weak.start(), weak.end())
     asker = C.ASKERS.search(norm)
     if asker:
-        return asker.group(0).split()[0]
+        return P.asker_phrase(norm, asker.start("who"), asker.end("who"))
     people = C.PEOPLE_SUBJECT.search(norm)
     if people and (people.group("who") or "") not in C.NOT_PEOPLE:
-        return people.group("who") or people.group("who2")
+        group = "who" if people.group("who") else "who2"
+        return P.subject_phrase(norm, people.start(group), people.end(group))
     if benefit is None:
         benefit = bool(C.BENEFIT.search(norm))
-    # People the choice serves, named by role ("ops managers", "new hires", "travellers")
-    for match in C.ROLE_PLURAL.finditer(norm):
+    # People the choice serves, named by role ("ops managers", "new hires", "travellers"). Each needs
+    # a look at its context; a message naming more roles than any real one does (a noun pasted a
+    # thousand times) is judged on its first ROLE_MATCHES.
+    for n, match in enumerate(C.ROLE_PLURAL.finditer(norm)):
+        if n == C.ROLE_MATCHES:
+            break
         if match.group(0) in C.NOT_PEOPLE:
             continue
-        if _opens_sentence(norm, match.start()) or (
+        if starts is None:
+            starts = C.subject_starts(norm, _SUBJECT_BREAK)
+        if _opens_sentence(norm, match.start(), starts) or (
             benefit
             and (
                 C.SERVED_AFTER.match(norm, match.end())
@@ -138,19 +162,19 @@ def find_customer(norm: str) -> str | None:
     return None
 
 
-def _opens_sentence(norm: str, start: int) -> bool:
-    """The words at `start` are the subject of their sentence ("Teachers at rural schools rely…")."""
-    left = start
-    while left > 0 and norm[left - 1] not in _SUBJECT_BREAK and norm[left - 1] < "\u2000":
-        left -= 1
-    return bool(C.SUBJECT_LEAD.fullmatch(norm, left, start))
+def _opens_sentence(norm: str, start: int, starts: list[int]) -> bool:
+    """The words at `start` are the subject of their sentence ("Teachers at rural schools rely…").
 
+    `starts` are where subjects can start (`customers.subject_starts`). A subject's lead ("Most of
+    our new") is a few words, so a longer stretch since the sentence began is not one.
+    """
+    left = C.start_before(starts, start)
+    return start - left <= C.LEAD_CHARS and bool(C.SUBJECT_LEAD.fullmatch(norm, left, start))
 
 
 def _with_adjectives(norm: str, match: re.Match) -> str:
-    words = norm[max(0, match.start() - 30) : match.start()].split()
-    lead = [w for w in words[-2:] if w.isalpha() and w not in C.STOP]
-    return " ".join([*lead, match.group(0)])
+    """The customer a match names, as a clean noun phrase with the words that modify it."""
+    return P.noun_phrase(norm, match.start(), match.end())
 
 
 def _is_word_char(c: str) -> bool:
