@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, InputError
 
 
 def _needs_training_extra():
@@ -48,7 +48,7 @@ def cross_validate(examples):
     return variants, oof, cal
 
 
-_FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+_FILES = click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 _EXTRA = click.option("--extra", "extras", multiple=True, type=click.Path(exists=True, dir_okay=False),
                       help="A labelled file to train on but not to measure (repeatable).")
 
@@ -57,10 +57,12 @@ _EXTRA = click.option("--extra", "extras", multiple=True, type=click.Path(exists
 @_FILES
 @_EXTRA
 @click.option("--extra-weight", type=click.FloatRange(0, 1), default=None,
-              help="Weight of each --extra example against a measured one (default 0.1).")
+              help="Weight of each --extra example against a measured one (default 0.02).")
 @click.option("--output", type=click.Path(file_okay=False), default="nudgebot-model", show_default=True,
               help="Folder for model.npz and MODEL.md.")
-def train(files, extras, extra_weight, output):
+@click.option("--workspace", help="Refit this workspace's model from its own answers in the log (no FILES).")
+@click.pass_context
+def train(ctx, files, extras, extra_weight, output, workspace):
     """Train the detector from labelled JSON Lines files and write the model with its model card.
 
     FILES are trained on and measured by grouped cross-validation (folds by the `group` or `source`
@@ -70,7 +72,19 @@ def train(files, extras, extra_weight, output):
     \b
     Example:
         nudgebot train ../shared/corpus/messages.jsonl --extra tests/data/tune.jsonl --output model/
+        nudgebot train --workspace T024BE7LH
+
+    With --workspace, the shipped model is corrected by that workspace's answers ("Not a decision",
+    a rationale added, "Log as decision", approvals pressed), kept in NUDGEBOT_DB; the server does
+    the same every night for each workspace that answered. No scikit-learn needed for that.
     """
+    if workspace is not None:
+        if files or extras:
+            raise click.UsageError("--workspace refits from the log: give no FILES or --extra with it")
+        _train_workspace(ctx.obj, workspace)
+        return
+    if not files:
+        raise click.UsageError("give the labelled FILES to train on (or --workspace ID)")
     _needs_training_extra()
     from bot.detector import report
     from bot.detector import train as T
@@ -83,12 +97,26 @@ def train(files, extras, extra_weight, output):
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / MODEL_FILE)
-    (folder / "MODEL.md").write_text(report.model_card(sources, variants, model.thresholds, date.today()),
-                                     encoding="utf-8")
+    card = report.model_card(sources, variants, model.thresholds, date.today(), model.candidate,
+                             report.candidate_share(cal))
+    (folder / "MODEL.md").write_text(card, encoding="utf-8")
     click.echo(report.table(variants))
     click.echo("")
     click.echo(report.curve(variants[-1]))
     click.echo(f"\nWrote {folder / MODEL_FILE} and {folder / 'MODEL.md'}.")
+
+
+def _train_workspace(app, workspace: str) -> None:
+    engine = app.engine()
+    try:
+        platforms = engine.store.platforms_with_examples(workspace)
+        if not platforms:
+            raise InputError(f"workspace {workspace} has no answers in {app.settings.db} to learn from yet")
+        for platform in platforms:
+            answers = engine.learned.refit(platform, workspace, engine.clock())
+            click.echo(f"Refitted {platform} workspace {workspace} from {answers} answers.")
+    finally:
+        engine.store.close()
 
 
 def eval_cv(files, extras, fmt: str) -> None:

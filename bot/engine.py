@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot import digest as digests
-from bot import digest_command, policy, prfaq, sensitivity
+from bot import digest_command, learning, policy, prfaq, sensitivity
 from bot.actions import ANSWERS, Action, Logged, Nudge, React, Reply, UpdateNudge
 from bot.approval_notices import Notices
 from bot.approvals import ApprovalRules, Approvals
 from bot.detector.judge import Detector
+from bot.detector.model import shipped_model
 from bot.digest_render import render_markdown
 from bot.digest_report import Destination, compose
 from bot.errors import InputError
@@ -63,8 +64,9 @@ class Engine:
     ):
         self.store = store
         self.principles = tuple(principles)
-        self.detector = detector or Detector(self.principles)
+        self.detector = detector or Detector(self.principles, model=shipped_model())
         self.matcher = self.detector.matcher
+        self.learned = learning.WorkspaceDetectors(store, self.detector)  # corrected by each workspace's answers
         self.prompts = prompts
         self.rules = rules
         self.retention_days = retention_days
@@ -79,8 +81,8 @@ class Engine:
     def question(self) -> str:
         return self.principles[0].question
 
-    def judge(self, text: str) -> Verdict:
-        return self.detector.judge(text)
+    def judge(self, text: str, platform: str | None = None, workspace: str | None = None) -> Verdict:
+        return self.learned.detector(platform, workspace).judge(text)
 
     # -- messages -------------------------------------------------------------------------
 
@@ -91,7 +93,7 @@ class Engine:
         names the decision in the nudge."""
         now = self.clock()
         text = clean_control(message.text)
-        verdict = self.judge(text)
+        verdict = self.judge(text, message.platform, message.workspace)
         if opinion is not None:
             verdict = merge(verdict, opinion, text, self.matcher, self.principles)
         if not message.is_reply and verdict.kind not in LOGGED_KINDS:
@@ -179,7 +181,7 @@ class Engine:
         """An edited message: its logged row follows the new text; nobody is asked again."""
         now = self.clock()
         text = clean_control(message.text)
-        verdict = self.judge(text)
+        verdict = self.judge(text, message.platform, message.workspace)
         row = self.store.find(message.platform, message.workspace, message.channel, message.ts)
         if row is None:
             if verdict.kind not in LOGGED_KINDS:
@@ -214,11 +216,11 @@ class Engine:
         return [Logged(row["id"], verdict.kind, bool(verdict.customer_rationale) or answered, updated=True)]
 
     def delete(self, platform: str, workspace: str, channel: str, ts: str) -> list[Action]:
-        """A deleted message: its row is marked deleted and its words are forgotten."""
+        """A deleted message: its row is marked deleted and its words are forgotten, with its examples."""
         row = self.store.find(platform, workspace, channel, ts)
         if row is not None:
-            now = iso(self.clock())
-            self.store.update(platform, workspace, row["id"], status="deleted", text=None, updated_at=now)
+            self.store.update(platform, workspace, row["id"], status="deleted", text=None, updated_at=iso(self.clock()))
+            self.store.forget_examples(platform, workspace, row["id"])
         return []
 
     def decision(self, platform: str, workspace: str, decision_id: int) -> dict | None:
@@ -280,6 +282,7 @@ class Engine:
             muted = policy.mute(settings, policy.DEFAULT_MUTE, user, now)
             self.store.save_channel_settings(platform, workspace, row["channel"], muted, now)
             text = f"<@{user}> muted me in this channel {policy.describe_mute(muted, self.rules.zone)}."
+        learning.keep(self.store, row, choice, user, now)  # the row as logged: its words, not the rationale
         self.store.answer_nudge(platform, workspace, decision_id, choice, user, now)
         return [UpdateNudge(decision_id, text, quoted=rationale if choice == "add_rationale" else None)]
 
@@ -322,25 +325,25 @@ class Engine:
             time=cmd.time,
             channel_name=cmd.channel_name,
         )
-        return self._log_explicitly(message)
+        return self._log_explicitly(message, "decision_command")
 
-    def log_as_decision(self, message: Message) -> list[Action]:
-        """Someone marked a message already written as a decision (Slack's "Log as decision")."""
+    def log_as_decision(self, message: Message, by: str | None = None) -> list[Action]:
+        """Someone (`by`, else the author) marked a message already written as a decision ("Log as decision")."""
         row = self.store.find(message.platform, message.workspace, message.channel, message.ts)
         if row is None:
-            return self._log_explicitly(message)
+            return self._log_explicitly(message, by=by)
+        learning.keep(self.store, row, "log_as_decision", by or message.author, self.clock(),
+                      self.judge(row["text"] or ""))
         if row["kind"] == Kind.DECISION and row["status"] == "active":
             return [Reply(f"That message is already logged as decision #{row['id']}.")]
-        self.store.update(
-            message.platform, message.workspace, row["id"],
-            kind=Kind.DECISION.value, status="active", approval_state=None, updated_at=iso(self.clock()),
-        )
+        self.store.update(message.platform, message.workspace, row["id"], kind=Kind.DECISION.value,
+                          status="active", approval_state=None, updated_at=iso(self.clock()))
         return [Reply(f"Logged as decision #{row['id']}.")]
 
-    def _log_explicitly(self, message: Message) -> list[Action]:
-        """Log a message as a decision whatever its wording, asking about the customer if needed."""
+    def _log_explicitly(self, message: Message, answer: str = "log_as_decision", by: str | None = None) -> list[Action]:
+        """Log a message as a decision whatever its wording, asking about the customer if needed (an example)."""
         text = clean_control(message.text)
-        judged = self.judge(text)
+        judged = self.judge(text, message.platform, message.workspace)
         verdict = Verdict(
             kind=Kind.DECISION,
             customer_rationale=bool(judged.customer_rationale),
@@ -354,6 +357,7 @@ class Engine:
         logged = next((a for a in actions if isinstance(a, Logged)), None)
         if logged is None:
             return [Reply("That decision is already in the log.")]
+        learning.keep_logged(self.store, message, logged.decision_id, answer, by, self.clock(), verdict)
         note = " It names its customer." if verdict.customer_rationale else ""
         return [Reply(f"Logged decision #{logged.decision_id}.{note}"), *actions]
 
@@ -419,6 +423,7 @@ class Engine:
                 f"Logged here: {_count(counts['decisions'], 'decision')} ({counts['lacking']} without a "
                 f"customer rationale), {_count(counts['requests'], 'approval request')} "
                 f"({counts['open_requests']} open), {_count(counts['nudges'], 'question')} asked.",
+                *learning.status_lines(self.store, cmd.platform, cmd.workspace),
             ]
         )
 

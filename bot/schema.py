@@ -305,3 +305,43 @@ def m010_sensitivity(db: Database) -> None:
     )
     db["decisions"].add_column("probability", float)
     db["decisions"].add_column("nudge_score", float)
+
+
+@migrations()
+def m011_examples(db: Database) -> None:
+    # Each workspace's answers as labelled examples of that workspace, for a model refitted from them: the
+    # message's own text (never a rationale someone typed), the kind and customer rationale the answer says
+    # it has (NULL: the answer says nothing about it), which answer it was and who gave it. One per message
+    # and answer: pressing the same answer again adds nothing. The text goes with the message's (retention,
+    # deletion), and the example with it: without its words it cannot teach.
+    db["examples"].create(
+        {
+            "id": int,
+            "platform": str,
+            "workspace": str,
+            "decision_id": int,
+            "text": str,
+            "kind": str,
+            "customer_rationale": int,
+            "answer": str,
+            "answered_by": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+        not_null={"platform", "workspace", "text", "kind", "answer", "created_at"},
+    )
+    db["examples"].create_index(["platform", "workspace", "created_at"])
+    db["examples"].create_index(["platform", "workspace", "decision_id", "answer"], unique=True)
+
+
+@migrations()
+def m012_workspace_models(db: Database) -> None:
+    # Each workspace's correction of the shipped model, refitted from its own examples (bot/detector/adapt.py):
+    # the touched feature columns and their weights as one compressed blob, how many answers it learnt from,
+    # and when. One row per workspace, replaced by each refit.
+    db["workspace_models"].create(
+        {"platform": str, "workspace": str, "model": bytes, "answers": int, "base": str, "trained_at": str},
+        pk=("platform", "workspace"),
+        not_null={"model", "answers", "base", "trained_at"},
+    )

@@ -30,6 +30,7 @@ SCHEDULE = web.AppKey("schedule", Schedule)
 PLATFORM_SLACK = "slack"
 PLATFORM_TEAMS = "teams"
 REMINDER_MINUTES = 5  # how often approval requests are checked against their SLA
+LEARNING_SCHEDULE = "30 3 * * *"  # nightly, in NUDGEBOT_TIMEZONE: refit the workspaces that answered since
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -83,10 +84,19 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
 
     async def housekeeping() -> None:
         purged = await run(engine.purge_old_text)
+        await run(engine.learned.forget_cached)  # read models that `nudgebot train --workspace` refitted
         if purged:
             log.info("housekeeping: erased the text of %d messages past the retention period", purged)
 
     schedule.every("housekeeping", housekeeping, minutes=60)
+
+    async def workspace_learning() -> None:
+        # Each workspace's answers since its last refit correct its model (bot/learning.py).
+        refitted = await run(lambda: engine.learned.refit_due(engine.clock()))
+        for platform, workspace, answers in refitted:
+            log.info("learning: refitted %s workspace %s from %d answers", platform, workspace, answers)
+
+    schedule.cron("workspace learning", workspace_learning, LEARNING_SCHEDULE)
     digest_senders: dict[str, Sender] = {}  # each platform mounted below adds its own
 
     async def weekly_digest() -> None:

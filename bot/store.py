@@ -17,12 +17,13 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bot.errors import StoreError
+from bot.example_store import ExampleStore
 from bot.models import ChannelSettings, Message, Sensitivity, Verdict, iso, parse_time
 from bot.schema import migrations
 
 
-class Store:
-    """The decision log. Create it with `Store.open(path)`."""
+class Store(ExampleStore):
+    """The decision log. Create it with `Store.open(path)`. Examples: bot/example_store.py."""
 
     def __init__(self, db: Database, path: Path | None = None):
         self.path = path
@@ -282,12 +283,13 @@ class Store:
         ]
 
     def purge_text(self, before: datetime, now: datetime) -> int:
-        """Forget the words of messages older than `before`; the figures stay."""
+        """Forget the words of messages older than `before`, and the examples they were; the figures stay."""
         cursor = self.db.execute(
             "UPDATE decisions SET text = NULL, rationale = CASE WHEN rationale IS NULL THEN NULL ELSE '' END, "
             "purged_at = ? WHERE created_at < ? AND purged_at IS NULL",
             [iso(now), iso(before)],
         )
+        self._purge_examples(before)
         return cursor.rowcount
 
     def record_dismissal(self, platform: str, workspace: str, wording: str, now: datetime) -> None:

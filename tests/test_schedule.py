@@ -19,7 +19,8 @@ async def test_the_server_erases_text_past_retention_every_hour(slack, fake_slac
     await slack.event(message_event("We decided to move the launch to next Friday.", ts=old))
     await fake_slack.wait_for("chat.postMessage")
     schedule = slack.server[SCHEDULE]
-    assert sorted(schedule.jobs()) == ["housekeeping", "slack approval reminders", "weekly digest"]
+    assert sorted(schedule.jobs()) == [
+        "housekeeping", "slack approval reminders", "weekly digest", "workspace learning"]
     schedule.run_soon("housekeeping")
     [row] = await until(lambda: [r for r in store.decisions() if r["purged_at"]])
     assert (row["ts"], row["text"], row["kind"]) == (old, None, "decision")

@@ -375,7 +375,7 @@ class SlackBot:
             await quietly(respond, "response_url", response_type="ephemeral",
                           text="Only messages people wrote can be logged as decisions.")
             return
-        actions = await self.run(self.engine.log_as_decision, message)
+        actions = await self.run(self.engine.log_as_decision, message, by=(body.get("user") or {}).get("id"))
         await self.perform([a for a in actions if not isinstance(a, Reply)], client)
         for reply in (a for a in actions if isinstance(a, Reply)):
             await quietly(respond, "response_url", response_type="ephemeral", **blocks.reply(reply))
