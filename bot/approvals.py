@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import approval_text as T
+from bot import learning
 from bot import rules as R
 from bot.actions import Action, Approver
 from bot.detect import is_decline
@@ -211,9 +212,11 @@ class Approvals:
             self._hop(request, author, message.author_name, hop or "add", new, when)
             handled = True
         if author != request.requester:
-            approving = verdict.kind == Kind.APPROVAL or bool(R.APPROVAL_LEAD.match(normalise(text)))
-            # "No, passing this to legal" hands the request on; it declines nothing.
-            declining = not approving and not (handled and hop == "handoff") and is_decline(text)
+            # A refusal first: the detector counts a veto ("-1, blocked on the docs") as an answer, as an
+            # approval is; only its words say which. "No, passing this to legal" hands it on, declines nothing.
+            declining = not (handled and hop == "handoff") and is_decline(text)
+            approving = not declining and (
+                verdict.kind == Kind.APPROVAL or bool(R.APPROVAL_LEAD.match(normalise(text))))
             if approving or declining:
                 answer = "approve" if approving else "decline"
                 self._answer(row, author, message.author_name, answer, message.ts, when, text)
@@ -253,6 +256,7 @@ class Approvals:
             raise InputError("That approval request is unknown.")
         if row["author"] == user:
             raise InputError("You asked for this approval, so someone else has to answer it.")
+        learning.keep(self.store, row, answer, user, when)  # a press says its text asks for approval
         if row["approval_state"] != "open":
             return f"This request is already {row['approval_state']}; nothing changed."
         self._answer(row, user, user_name, answer, f"button:{user}:{answer}", when, "")

@@ -148,6 +148,7 @@ class Assistant:
         draft_timeout: float = 30.0,
         redacting: bool = True,
         run: Callable[..., Awaitable] | None = None,
+        detector=None,
     ):
         self.llm = llm
         self.ledger = ledger
@@ -157,6 +158,7 @@ class Assistant:
         self.draft_timeout = draft_timeout
         self.redacting = redacting
         self.run = run or _direct
+        self.detector = detector  # which messages are likely decisions (bot/opinion.py candidate)
         self._in_flight: dict[tuple[str, bool], asyncio.Future] = {}
         self._turns: dict[tuple, list] = {}
         self._spent_day: str | None = None
@@ -192,7 +194,7 @@ class Assistant:
         if not self.active:
             return None
         text = clean_control(message.text)
-        if candidate(text) is None:
+        if candidate(text, self.detector) is None:
             return None
         messages = self._messages(OPINION, text=self._safe(text)[:MAX_TEXT], principles=self.principles)
         known = {p.id for p in self.principles}

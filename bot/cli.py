@@ -190,9 +190,10 @@ def _open_input(path: str | None) -> TextIO:
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--llm", "use_llm", is_flag=True, help="Also ask the configured LLM about likely decisions.")
-@click.option("--model", "use_model", is_flag=True, help="Judge with the trained model (its probabilities too).")
+@click.option("--rules", "rules_alone", is_flag=True, help="Judge with the rules alone, not the learned detector.")
+@click.option("--scores", is_flag=True, help="Add the detector's probability and nudge score to each line.")
 @click.pass_obj
-def classify(app: App, file: str | None, use_llm: bool, use_model: bool) -> None:
+def classify(app: App, file: str | None, use_llm: bool, rules_alone: bool, scores: bool) -> None:
     """Judge messages from JSON Lines ({"id":…, "text":…}) and print one verdict per line.
 
     Reads FILE, or standard input. Lines that cannot be read are reported on stderr with their
@@ -205,8 +206,7 @@ def classify(app: App, file: str | None, use_llm: bool, use_model: bool) -> None
     """
     if use_llm and not app.settings.llm_configured:
         raise ConfigError("--llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for an endpoint other than OpenAI's)")
-    detector = _detector(app, use_model)
-    matcher = detector.matcher
+    detector = _detector(app, rules_alone)
     out = click.get_text_stream("stdout")
     skipped = 0
     held: list[dict] = []  # with --llm, judged together at the end
@@ -220,37 +220,37 @@ def classify(app: App, file: str | None, use_llm: bool, use_model: bool) -> None
                 held.append(obj)
                 continue
             verdict = detector.judge(obj["text"])
-            out.write(json.dumps({"id": obj.get("id"), **_shown(verdict)}) + "\n")
+            out.write(json.dumps({"id": obj.get("id"), **_shown(verdict, scores)}) + "\n")
     if held:
         from bot import cli_llm
 
         texts = [obj["text"] for obj in held]
-        found = cli_llm.with_assistant(app, lambda assistant: cli_llm.opinions(assistant, texts))
-        for obj, verdict in zip(held, cli_llm.verdicts(texts, found, matcher, app.principles), strict=True):
+        found = cli_llm.with_assistant(app, lambda assistant: cli_llm.opinions(assistant, texts), detector)
+        for obj, verdict in zip(held, cli_llm.verdicts(texts, found, detector, app.principles), strict=True):
             out.write(json.dumps({"id": obj.get("id"), **verdict}) + "\n")
     if skipped:
         click.echo(f"{skipped} line(s) skipped", err=True)
         sys.exit(1)
 
 
-def _detector(app: App, use_model: bool):
+def _detector(app: App, rules_alone: bool):
     from bot.detector.judge import Detector
 
-    if not use_model:
+    if rules_alone:
         return Detector(app.principles)
-    from bot.detector.model import Model, ModelError
+    from bot.detector.model import ModelError, shipped_model
 
     try:
-        return Detector(app.principles, model=Model.load())
+        return Detector(app.principles, model=shipped_model())
     except ModelError as exc:
         raise ConfigError(str(exc)) from None
 
 
-def _shown(verdict) -> dict:
+def _shown(verdict, scores: bool) -> dict:
     shown = verdict.as_dict()
     if verdict.unreadable:
         shown["unreadable"] = verdict.unreadable
-    if verdict.probability is not None:
+    if scores and verdict.probability is not None:
         shown["probability"] = round(verdict.probability, 4)
         shown["nudge_score"] = round(verdict.nudge_score or 0.0, 4)
     return shown
@@ -265,10 +265,10 @@ def _shown(verdict) -> dict:
               help="With --cv: a labelled file to train on but not to measure (repeatable).")
 @click.option("--errors", is_flag=True, help="Also list the messages judged wrongly.")
 @click.option("--no-llm", "rules_only", is_flag=True, help="Only the rules, even with an LLM configured.")
-@click.option("--model", "use_model", is_flag=True, help="Score the trained model instead of the rules.")
+@click.option("--rules", "rules_alone", is_flag=True, help="Score the rules alone, not the learned detector.")
 @click.pass_obj
 def eval_(app: App, file: str | None, fmt: str, cross_validate: bool, extras: tuple[str, ...], errors: bool,
-          rules_only: bool, use_model: bool) -> None:
+          rules_only: bool, rules_alone: bool) -> None:
     """Measure detection on a labelled JSON Lines file (keys: text, kind, customer_rationale).
 
     With --cv, FILE is the training data: grouped 5-fold cross-validation gives per-kind
@@ -291,8 +291,7 @@ def eval_(app: App, file: str | None, fmt: str, cross_validate: bool, extras: tu
 
         eval_cv([file], extras, fmt)
         return
-    detector = _detector(app, use_model)
-    matcher = detector.matcher
+    detector = _detector(app, rules_alone)
     pairs = []
     with _open_input(file) as stream:
         for number, obj, problem in read_jsonl(stream):
@@ -307,9 +306,9 @@ def eval_(app: App, file: str | None, fmt: str, cross_validate: bool, extras: tu
     report = evaluate(pairs)
     from bot import cli_llm
 
-    sent, with_llm, answered = cli_llm.share([g["text"] for g, _ in pairs]), None, None
+    sent, with_llm, answered = cli_llm.share([g["text"] for g, _ in pairs], detector), None, None
     if app.settings.llm_configured and not rules_only:
-        with_llm, answered = cli_llm.compare(app, pairs, matcher)
+        with_llm, answered = cli_llm.compare(app, pairs, detector)
     if fmt == "json":
         data = report.as_dict()
         if errors:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.assist import Assistant
-from bot.detect import PrincipleMatcher, detect
 from bot.models import Command, Message, Visibility
 from bot.opinion import Opinion, candidate, merge
 
@@ -22,13 +21,16 @@ AT_ONCE = 4  # the corpus is judged a few messages at a time, each within its ow
 T = TypeVar("T")
 
 
-def with_assistant(app, work: Callable[[Assistant], Awaitable[T]]) -> T:
-    """Run `work` with an assistant on the configured log; close both after."""
+def with_assistant(app, work: Callable[[Assistant], Awaitable[T]], detector=None) -> T:
+    """Run `work` with an assistant on the configured log (choosing what to send with `detector`,
+    else the engine's); close both after."""
     from bot.llm import build_assistant
 
     async def main() -> T:
         engine = app.engine()
         assistant = build_assistant(app.settings, engine)
+        if detector is not None:
+            assistant.detector = detector
         try:
             return await work(assistant)
         finally:
@@ -53,32 +55,31 @@ async def opinions(assistant: Assistant, texts: Sequence[str]) -> list[Opinion |
     return list(await asyncio.gather(*(one(n, t) for n, t in enumerate(texts, start=1))))
 
 
-def verdicts(texts: Sequence[str], found: Sequence[Opinion | None], matcher: PrincipleMatcher,
-             principles) -> list[dict]:
+def verdicts(texts: Sequence[str], found: Sequence[Opinion | None], detector, principles) -> list[dict]:
     """The verdict the engine would log for each text, given the LLM's opinions."""
     out = []
     for text, opinion in zip(texts, found, strict=True):
-        verdict = detect(text, matcher)
+        verdict = detector.judge(text)
         if opinion is not None:
-            verdict = merge(verdict, opinion, text, matcher, principles)
+            verdict = merge(verdict, opinion, text, detector.matcher, principles)
         out.append(verdict.as_dict())
     return out
 
 
-def compare(app, pairs: list[tuple[dict, dict]], matcher: PrincipleMatcher):
+def compare(app, pairs: list[tuple[dict, dict]], detector):
     """The report with the LLM's opinions merged in, and how many messages it answered."""
     from bot.evaluate import evaluate
 
     texts = [gold["text"] for gold, _ in pairs]
-    found = with_assistant(app, lambda assistant: opinions(assistant, texts))
-    merged = verdicts(texts, found, matcher, app.principles)
+    found = with_assistant(app, lambda assistant: opinions(assistant, texts), detector)
+    merged = verdicts(texts, found, detector, app.principles)
     report = evaluate([(gold, verdict) for (gold, _), verdict in zip(pairs, merged, strict=True)])
     return report, sum(o is not None for o in found)
 
 
-def share(texts: Sequence[str]) -> dict:
-    """How many of `texts` the rules would send to an LLM, and why."""
-    reasons = Counter(r for r in (candidate(t) for t in texts) if r)
+def share(texts: Sequence[str], detector=None) -> dict:
+    """How many of `texts` would be sent to an LLM, and why."""
+    reasons = Counter(r for r in (candidate(t, detector) for t in texts) if r)
     sent = sum(reasons.values())
     return {"messages": len(texts), "sent": sent, "share": round(sent / len(texts), 3) if texts else 0.0,
             "decision": reasons["decision"], "approval_request": reasons["approval_request"],
@@ -87,7 +88,7 @@ def share(texts: Sequence[str]) -> dict:
 
 def describe_share(s: dict, answered: int | None = None) -> str:
     counts = (f"{s['sent']} of {s['messages']} messages ({s['share']:.1%}): {s['decision']} decisions, "
-              f"{s['approval_request']} approval requests and {s['borderline']} borderline by the rules")
+              f"{s['approval_request']} approval requests and {s['borderline']} borderline")
     if answered is None:
         return f"An LLM would be asked about {counts}."
     return f"Sent to the LLM: {counts}; {answered} answered, {s['sent'] - answered} fell back to the rules."

@@ -83,5 +83,5 @@ def build_assistant(settings: Settings, engine, run=None) -> Assistant:
     return Assistant(
         build_llm(settings), ledger, engine.prompts, engine.principles,
         timeout=settings.llm_timeout, draft_timeout=settings.llm_draft_timeout,
-        redacting=settings.llm_redact, run=run,
+        redacting=settings.llm_redact, run=run, detector=getattr(engine, "detector", None),
     )

@@ -1,8 +1,13 @@
-"""The LLM's second opinion on a message, and how it joins the rules' verdict. Pure functions.
+"""The LLM's second opinion on a message, and how it joins the detector's verdict. Pure functions.
 
-Only likely decisions go to the LLM: what the rules call a decision or an approval request, and the
-borderline messages where a decision or request phrase was found but a rule held it back (a
-question, a hypothetical, a negation, "do we need approval?"). Everything else never leaves.
+Only likely decisions go to the LLM: what the detector calls a decision or an approval request, and
+the borderline messages where a decision or request phrase was found but a rule held it back (a
+question, a hypothetical, a negation). Text the detector cannot read never leaves.
+
+The model also carries a candidate threshold (its P(decision or request) that 97% of the real
+decisions and requests reach in cross-validation). It is not used yet: trained on messages that are
+nearly all about decisions, the model ranks everyday chat ("brb 10 min") above that threshold, so
+it would send most of a channel; see the model card.
 """
 
 from __future__ import annotations
@@ -31,8 +36,16 @@ class Opinion:
     question: str | None = None
 
 
-def candidate(text: str) -> str | None:
-    """Why the LLM should see `text` ("decision", "approval_request", "borderline"), or None."""
+def candidate(text: str, detector=None) -> str | None:
+    """Why the LLM should see `text` ("decision", "approval_request", "borderline"), or None.
+    `detector` is the engine's (bot/detector/judge.py); without a model the rules decide."""
+    if detector is not None and detector.model is not None:
+        verdict = detector.judge(text)
+        if verdict.unreadable:
+            return None
+        if verdict.kind in ASKED_KINDS:
+            return verdict.kind.value
+        return "borderline" if _held_back(normalise(text)) else None
     norm = normalise(text)
     kind, _ = classify(norm)
     if kind in ASKED_KINDS:

@@ -344,7 +344,7 @@ def test_classify_judges_huge_and_binary_looking_text(nudgebot, tmp_path):
 
 # -- eval -------------------------------------------------------------------------------------
 
-# The rules get lines 1-3 right. Line 4 is a plain decision deliberately labelled `other`, so the
+# The rules (`eval --rules`) get lines 1-3 right. Line 4 is a plain decision deliberately labelled `other`, so the
 # rules (rightly) disagree with its label. By hand:
 #   decision:         predicted 3, of which 2 are labelled so; 2 labelled  -> P 2/3, R 1, F1 0.8
 #   approval_request: predicted 1, right                                   -> P 1,   R 1, F1 1
@@ -373,7 +373,7 @@ def test_eval_prints_precision_recall_f1_per_kind_macro_f1_and_nudge(nudgebot, t
     """The text report has a row per kind, macro F1 and nudge, with the scores worked out by hand."""
     (tmp_path / "labelled.jsonl").write_text(LABELLED, encoding="utf-8")
 
-    result = nudgebot("eval", "labelled.jsonl")
+    result = nudgebot("eval", "--rules", "labelled.jsonl")
 
     assert result.code == 0 and result.err == ""
     rows = {}
@@ -389,7 +389,7 @@ def test_eval_json_has_per_kind_macro_f1_and_nudge(nudgebot, tmp_path):
     """`eval --format json` prints one JSON document with the same scores."""
     (tmp_path / "labelled.jsonl").write_text(LABELLED, encoding="utf-8")
 
-    result = nudgebot("eval", "--format", "json", "labelled.jsonl")
+    result = nudgebot("eval", "--rules", "--format", "json", "labelled.jsonl")
 
     assert result.code == 0 and result.err == ""
     report = json.loads(result.out)
@@ -409,7 +409,7 @@ def test_eval_without_usable_lines_is_a_clear_error(nudgebot, tmp_path, content)
     """A file with no usable labelled line is an error saying so, with a non-zero exit."""
     (tmp_path / "labelled.jsonl").write_text(content, encoding="utf-8")
 
-    result = nudgebot("eval", "labelled.jsonl")
+    result = nudgebot("eval", "--rules", "labelled.jsonl")
 
     assert result.code != 0
     assert "no labelled messages" in result.err

@@ -83,12 +83,12 @@ def test_shipped_model_is_what_training_on_the_card_inputs_produces(card_example
 
 def test_cross_validated_figures_hold_their_floors(cross_validated):
     """Grouped cross-validation on the real corpus: macro-F1 and normal-sensitivity nudges hold
-    the floors a little below what the hybrid reaches (0.65 macro-F1, nudge P 0.78 / R 0.33)."""
+    the floors a little below what the hybrid reaches (0.668 macro-F1, nudge P 0.80 / R 0.41)."""
     oof, cal = cross_validated
     labels = [{"kind": e.kind, "customer_rationale": e.customer_rationale} for e in oof.examples]
     report = evaluate(list(zip(labels, T.predictions(cal, oof), strict=True)))
-    assert report.macro_f1 >= 0.63
-    assert report.nudge.precision >= 0.75 and report.nudge.recall >= 0.30
+    assert report.macro_f1 >= 0.65
+    assert report.nudge.precision >= 0.77 and report.nudge.recall >= 0.37
     quiet = evaluate(list(zip(labels, T.predictions(cal, oof, Sensitivity.QUIET), strict=True)))
     eager = evaluate(list(zip(labels, T.predictions(cal, oof, Sensitivity.EAGER), strict=True)))
     assert quiet.nudge.precision > report.nudge.precision > eager.nudge.precision
@@ -200,9 +200,9 @@ def test_train_names_the_line_of_a_bad_label(tmp_path):
     assert not (tmp_path / "nudgebot-model").exists()
 
 
-def test_classify_with_the_model_adds_its_probabilities(tmp_path):
-    """`classify --model` gives the usual keys plus the model's probability and nudge score."""
-    done = _nudgebot("classify", "--model", cwd=tmp_path,
+def test_classify_gives_the_models_probabilities(tmp_path):
+    """`classify --scores` judges with the learned detector and adds its probability and nudge score."""
+    done = _nudgebot("classify", "--scores", cwd=tmp_path,
                      stdin=json.dumps({"id": 1, "text": "We decided to drop IE11 support in March."}) + "\n")
     assert done.returncode == 0, done.stderr
     verdict = json.loads(done.stdout)

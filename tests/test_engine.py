@@ -360,10 +360,10 @@ def test_everyday_chat_leaves_no_trace_in_the_log(engine, store, clock):
 
 def test_not_a_decision_makes_the_bot_stricter_for_that_wording_in_that_workspace(engine, store, clock):
     """After "Not a decision", the same wording is no longer logged or asked about in that workspace only."""
-    [nudge] = nudges(engine.handle(message("Going with pizza for the offsite lunch.", clock=clock)))
+    [nudge] = nudges(engine.handle(message("We will go with pizza for the offsite lunch.", clock=clock)))
     engine.answer("slack", "T_ONE", nudge.decision_id, "not_a_decision", "U_ANN")
     clock.advance(hours=1)
-    assert engine.handle(message("Going with tacos next time, promise.", clock=clock, author="U_B")) == []
-    assert nudges(engine.handle(message("Going with tacos next time, promise.", clock=clock, workspace="T_TWO")))
+    assert engine.handle(message("We will go with tacos next time, promise.", clock=clock, author="U_B")) == []
+    assert nudges(engine.handle(message("We will go with tacos next time, promise.", clock=clock, workspace="T_TWO")))
     assert nudges(engine.handle(message("We decided to move the launch.", clock=clock, author="U_C")))
     assert [r["text"] for r in store.decisions("slack", "T_ONE")] == ["We decided to move the launch."]

@@ -48,8 +48,8 @@ def test_eval_reports_the_rules_then_the_rules_with_the_llm(nudgebot, fake):
     assert rules.splitlines()[1].split() == ["decision", "1.000", "1.000", "1.000", "1"]
     assert with_llm.splitlines()[1].split() == ["decision", "0.000", "0.000", "0.000", "1"]
     assert with_llm.splitlines()[-1] == (
-        "Sent to the LLM: 2 of 3 messages (66.7%): 1 decisions, 1 approval requests and 0 borderline by the "
-        "rules; 2 answered, 0 fell back to the rules.")
+        "Sent to the LLM: 2 of 3 messages (66.7%): 1 decisions, 1 approval requests and 0 borderline; "
+        "2 answered, 0 fell back to the rules.")
     assert len(fake.requests) == 2
 
 
@@ -74,7 +74,7 @@ def test_eval_without_the_llm_sends_nothing_and_says_what_would_go(nudgebot, fak
     assert "With the LLM" not in result.out
     assert result.out.splitlines()[-1] == (
         "An LLM would be asked about 2 of 3 messages (66.7%): 1 decisions, 1 approval requests and 0 "
-        "borderline by the rules.")
+        "borderline.")
     assert fake.requests == []
 
 

@@ -159,7 +159,7 @@ async def test_the_installed_bots_own_messages_are_ignored(installs, fake_slack,
     browser, slack = installs
     await browser.install("T_TWO")
     await slack.event(message_event(UNCLEAR, user="U_BOT_T_TWO"), team="T_TWO")
-    await slack.event(message_event("Going with Postgres for the new service.", user="U_ANN"), team="T_TWO")
+    await slack.event(message_event("We decided to go with Postgres for the new service.", user="U_ANN"), team="T_TWO")
     await fake_slack.wait_for("chat.postMessage")
     assert [r["author"] for r in store.decisions("slack", "T_TWO")] == ["U_ANN"]
 

@@ -1,7 +1,8 @@
 """Classes of words that signal what a message does — assent, refusal, a request, a settled
-choice, hedging — so the model learns from the act, not from a thread's topic words. Each class
-becomes a feature, also marked by where it stands (a question or a statement, the first or the
-last sentence); the model weighs them.
+choice, an act done or promised, a vote, a review command, hedging — so the model learns from the
+act, not from a thread's topic words. Each class becomes a feature, also marked by where it stands
+(a question or a statement, the first or the last sentence, the start of a sentence), and each pair
+of classes met in one sentence is one more ("neg" with "assent": a refusal); the model weighs them.
 
 Phrases match whole words of normalised text (lower case; see bot/text.py); a trailing `*`
 matches any ending ("approv*": approve, approved, approving). All phrases go into one
@@ -86,27 +87,113 @@ CUES: dict[str, tuple[str, ...]] = {
         "compat*", "free", "safer", "faster", "experience", "need", "want", "able to", "can", "time to",
         "upgrade*", "rely", "depend*", "expect*",
     ),
+    "done_act": (  # an act reported as done, first person or passive
+        "i merged", "i've merged", "i have merged", "we merged", "we've merged", "i closed", "i've closed",
+        "i have closed", "i reverted", "i've reverted", "i pushed", "i've pushed", "i landed", "i've landed",
+        "i've applied", "i applied", "i committed", "i've committed", "i've released", "i released",
+        "i've tagged", "i tagged", "i've removed", "i removed", "i've disabled", "i've enabled",
+        "has been merged", "have been merged", "was merged", "been merged", "has been closed", "was closed",
+        "has been reverted", "was reverted", "has been released", "was released", "has been removed",
+        "has been approved", "was approved", "were approved", "has been accepted", "was accepted",
+        "has been rejected", "was rejected", "has been adopted", "was adopted", "has passed", "has been decided",
+        "was decided", "it was agreed", "was agreed", "has been agreed", "were agreed", "is now closed",
+        "now merged", "now closed", "pushed to", "merged into", "merged to", "landed in", "applied to",
+        "backported", "cherry-picked", "rolled back",
+    ),
+    "settled": (  # a choice stated as made
+        "we decided", "we've decided", "we have decided", "i've decided", "i have decided", "i decided",
+        "we agreed", "we've agreed", "we have agreed", "we all agreed", "the decision is", "the decision was",
+        "decision:", "decided:", "resolution:", "resolved:", "agreed:", "action:", "outcome:", "conclusion:",
+        "we concluded", "we'll go with", "we will go with", "going with", "we're going with", "let's go with",
+        "let's do", "let's keep", "let's drop", "let's remove", "let's close", "let's merge", "let's not",
+        "we settled", "settled on", "we chose", "we picked", "we opted", "opted for", "we're dropping",
+        "we are dropping", "we'll drop", "we will drop", "we'll remove", "we will remove", "we'll keep",
+        "we will keep", "we won't", "we will not", "we're not going to", "we are not going to",
+        "no longer support*", "will no longer", "starting with", "effective immediately", "as of today",
+        "from now on", "going forward", "henceforth", "the plan is", "the consensus is", "consensus was",
+    ),
+    "will_act": (  # a first-person commitment to act
+        "i'll merge", "i will merge", "i'm merging", "i am merging", "merging this", "merging now",
+        "i'll close", "i will close", "i'm closing", "i am closing", "closing this", "closing as",
+        "closing in favor", "closing in favour", "closing for now", "i'll revert", "i will revert",
+        "i'm reverting", "reverting this", "i'll land", "i'm landing", "landing this", "i'll push",
+        "i'll release", "i'm going to merge", "i'm going to close", "i'm going to revert", "going to merge",
+        "going to close", "going to revert", "will merge", "will close", "will revert", "will be merged",
+        "will be closed", "will be removed", "will be reverted", "will be released", "will be dropped",
+        "will be deprecated", "i'll go ahead", "i'm going ahead", "going ahead and", "i'll take care",
+    ),
+    "future": ("we'll", "we will", "i'll", "i will", "going to", "gonna", "will be", "shall", "we're going",
+               "we are going", "plan to", "planning to", "intend to"),
+    "past": ("was", "were", "had", "did", "has been", "have been", "yesterday", "last week", "earlier", "already",
+             "ago"),
+    "vote": ("+1", "-1", "+0", "-0", "+0.5", "-0.5", "+1 binding", "(binding)", "binding", "non-binding",
+             "nonbinding", "my vote", "i vote", "vote:", "votes:", "voting +1", "vote +1", "vote -1", "abstain*"),
+    "review_cmd": ("/lgtm", "/approve", "/hold", "/close", "/reopen", "/retest", "/ok-to-test", "/merge",
+                   "/assign", "/cc", "/lgtm cancel", "r+", "r=", "r-", "bors r+", "bors r-", "bors try",
+                   "bors merge", "@bors", "/remove-lgtm", "/unhold"),
+    "neg_assent": ("not lgtm", "not ok", "not okay", "not fine", "not happy", "not comfortable", "don't agree",
+                   "do not agree", "disagree", "not convinced", "not in favor", "not in favour", "not a fan",
+                   "don't like", "do not like", "doesn't look", "not good", "not ready", "not yet",
+                   "not sure about", "i'm against", "i am against", "strongly against", "not support*",
+                   "don't support", "do not support", "don't think we should", "don't think this",
+                   "would rather not", "rather not", "prefer not", "i object", "i'd object"),
+    "outcome": ("passed", "carried", "adopted", "accepted", "unanimous*", "the vote", "vote passed",
+                "vote passes", "vote failed", "vote fails", "results", "tally", "in favor", "in favour",
+                "approved", "rejected", "declined", "motion", "resolution", "resolved"),
+    "ask_opinion": ("thoughts?", "any thoughts", "what do you think", "what do people think", "wdyt", "opinions",
+                    "opinion?", "feedback", "comments?", "ideas?", "any ideas", "does anyone", "has anyone",
+                    "is there a way", "how do", "how can", "how does", "why does", "why is", "what is",
+                    "is it possible", "would it be possible", "any chance", "any update", "any news"),
+    "ask_perm": ("can we", "can i", "could we", "could i", "may i", "may we", "shall we", "shall i",
+                 "is it ok", "is it okay", "is it fine", "would it be ok", "would it be okay", "do we want",
+                 "are we ok", "are we okay", "are we fine", "is this ok", "is this okay", "is that ok",
+                 "is that okay", "ok if", "okay if", "alright if", "fine if", "do you mind", "does anyone mind",
+                 "any objection", "objections", "anyone object", "anybody object", "speak up", "shout",
+                 "let me know", "please let", "please", "would you", "could you", "can you", "can someone",
+                 "could someone", "would someone"),
+    "status": ("working on", "in progress", "wip", "still", "pending", "waiting", "blocked on", "todo",
+               "to do", "look into", "looking into", "investigat*", "will look", "will check", "not sure",
+               "i see", "seems", "it looks like", "apparently", "currently", "at the moment", "right now",
+               "reproduc*", "error", "fails", "failing", "crash*", "bug", "issue"),
+    "oblige": ("need to", "needs to", "must", "have to", "has to", "required", "requires", "should be",
+               "ought to", "mandatory"),
+    "cond": ("if", "unless", "once", "as long as", "provided", "assuming", "until", "after", "when", "before"),
+    "deadline": ("today", "tomorrow", "tonight", "this week", "next week", "end of day", "eod", "eow",
+                 "by monday", "by tuesday", "by wednesday", "by thursday", "by friday", "hours", "72 hours",
+                 "days", "deadline", "asap", "soon"),
+    "authority": ("maintainer", "maintainers", "committer*", "pmc", "board", "tsc", "core team", "steering",
+                  "council", "release team", "release manager", "owner", "owners", "lead", "leads",
+                  "reviewer", "reviewers", "admin", "admins", "chair", "manager", "management"),
+    "greet": ("hi", "hello", "hey", "dear", "folks", "all,", "everyone,", "team,", "good morning"),
+    "apology": ("sorry", "apolog*", "my bad", "oops"),
+    "laugh": ("lol", "haha", "heh", ":)", ":d", ";)", ":-)", "xd", "emoji_"),
     "mention": ("[name]", "@someone", "@here", "@channel"),
     "link": ("[link]",),
 }
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 MAX_SENTENCES = 12
+_LEADING = " \t\n\"'(-*"  # what may stand before a sentence's first word
 
 
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
-def _automaton() -> tuple[ahocorasick.Automaton, dict[str, list[tuple[str, bool]]]]:
-    entries: dict[str, list[tuple[str, bool]]] = {}
+def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """The automaton of every stem, and for each stem (the classes it signals when the word ends
+    there, the classes it signals whatever follows: its `*` phrases)."""
+    whole: dict[str, list[str]] = {}
+    prefix: dict[str, list[str]] = {}
     for name, phrases in CUES.items():
         for phrase in phrases:
-            prefix = phrase.endswith("*")
-            entries.setdefault(phrase.rstrip("*"), []).append((name, prefix))
+            (prefix if phrase.endswith("*") else whole).setdefault(phrase.rstrip("*"), []).append(name)
     automaton = ahocorasick.Automaton()
-    for stem in entries:
+    entries = {}
+    for stem in whole.keys() | prefix.keys():
         automaton.add_word(stem, stem)
+        always = tuple(dict.fromkeys(prefix.get(stem, ())))
+        entries[stem] = (tuple(dict.fromkeys([*always, *whole.get(stem, ())])), always)
     automaton.make_automaton()
     return automaton, entries
 
@@ -116,31 +203,47 @@ _AUTOMATON, _ENTRIES = _automaton()
 
 def cue_features(norm: str) -> set[str]:
     """The cue classes present, each also marked by where it is: in a question or a statement, in
-    the first sentence, in the last."""
+    the first sentence, in the last, at the start of a sentence; and each pair of classes that meet
+    in one sentence ("neg" with "assent", "we" with "settled")."""
     ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
     if not ends or ends[-1] < len(norm):
         ends.append(len(norm))
     last = min(len(ends), MAX_SENTENCES) - 1
-    found: set[str] = set()
+    size = len(norm)
     sentence = 0
+    together: list[set[str]] = [set()]
+    starts: set[str] = set()
     for end, stem in _AUTOMATON.iter(norm):
         start = end - len(stem) + 1
         if start > 0 and _is_word_char(norm[start - 1]) and _is_word_char(stem[0]):
             continue
-        ends_word = end + 1 >= len(norm) or not _is_word_char(norm[end + 1]) or not _is_word_char(stem[-1])
         while sentence < len(ends) - 1 and start >= ends[sentence]:
             sentence += 1
+            together.append(set())
         if sentence > last:
             break
-        question = norm[ends[sentence] - 1 : ends[sentence]] == "?"
-        for name, prefix in _ENTRIES[stem]:
-            if not (prefix or ends_word):
-                continue
-            found.add(name)
-            found.add(name + (":q" if question else ":s"))
-            if sentence == 0:
-                found.add("first:" + name)
-            if sentence == last:
-                found.add("last:" + name)
+        word_ends = end + 1 >= size or not _is_word_char(norm[end + 1]) or not _is_word_char(stem[-1])
+        names = _ENTRIES[stem][0 if word_ends else 1]
+        if not names:
+            continue
+        together[-1].update(names)
+        begins = ends[sentence - 1] if sentence else 0
+        if start - begins < 4 and not norm[begins:start].strip(_LEADING):
+            starts.update(names)
+    found = {"start:" + name for name in starts}
+    for number, names in enumerate(together):
+        if not names:
+            continue
+        mark = ":q" if norm[ends[number] - 1 : ends[number]] == "?" else ":s"
+        ordered = sorted(names)
+        for i, a in enumerate(ordered):
+            found.add(a)
+            found.add(a + mark)
+            for b in ordered[i + 1 :]:
+                found.add("pair:" + a + "+" + b)
+        if number == 0:
+            found.update("first:" + name for name in names)
+        if number == last:
+            found.update("last:" + name for name in names)
     found.add(f"sentences:{min(len(ends), 6)}")
     return found

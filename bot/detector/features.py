@@ -1,6 +1,7 @@
 """Message → a sparse vector of hashed features, the same at training and at inference.
 
-Word unigrams and bigrams (with start and end marks), the first three words by position, byte
+Word unigrams and bigrams (with start and end marks), the first three words by position, the
+words of the first and of the last sentence, word stems, byte
 3–5-grams of the normalised text (light weight), the cue classes of bot/detector/cues.py, a few
 shape features (length, question), and the rules' own reading (their kind, whether they found a
 customer): the hybrid is the model with the rules as features. Everything is hashed into
@@ -25,6 +26,8 @@ DIMENSIONS = 1 << 18
 _MASK = DIMENSIONS - 1
 _WORD = re.compile(r"[a-z0-9_']+|[+\-]1\b|[?!:/]")
 _SPACE = re.compile(r"\s+")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+SENTENCE_WORDS = 40
 MAX_WORDS = 200
 MAX_CHARS = 600  # byte n-grams read the start of a message; a decision is stated early
 _PRIME = np.uint64(0x100000001B3)
@@ -37,8 +40,9 @@ class Weights:
     """How much each group of features counts before the vector is normalised."""
 
     chars: float = 0.3
-    cues: float = 1.0
+    cues: float = 0.5
     rules: float = 2.0
+    sentences: float = 0.7
 
 
 def _hash(key: str) -> int:
@@ -81,6 +85,12 @@ class Featuriser:
             keys.append("s:q")
         if norm.rstrip().endswith("?"):
             keys.append("s:endq")
+        # What a message does is mostly said in its first sentence, or its last.
+        sentences = [s for s in _SENTENCES.split(norm[:8000]) if s.strip()]
+        if sentences:
+            keys += ["s0:" + w for w in _WORD.findall(sentences[0])[:SENTENCE_WORDS]]
+        if len(sentences) > 1:
+            keys += ["sL:" + w for w in _WORD.findall(sentences[-1])[:SENTENCE_WORDS]]
         extra = sorted(cue_features(norm))
         rules: list[str] = []
         if self.use_rules:
@@ -101,7 +111,7 @@ class Featuriser:
         words, extra = self.keys(norm)
         w = self.weights
         idx = [_hash(k) for k in words]
-        val = [1.0] * len(words)
+        val = [w.sentences if k[:3] in ("s0:", "sL:") else 1.0 for k in words]
         for k in extra:
             idx.append(_hash(k))
             val.append(w.rules if k.startswith("r:") else w.cues)

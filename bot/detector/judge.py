@@ -22,8 +22,11 @@ class Detector:
         thresholds: Mapping[Sensitivity, float] | None = None,
         model: Model | None = None,
     ):
-        self.matcher = PrincipleMatcher(tuple(principles))
+        self.matcher_principles = tuple(principles)
+        self.matcher = PrincipleMatcher(self.matcher_principles)
         self.model = model
+        # The probability from which a message goes to the LLM, when one is configured (None: the rules choose).
+        self.candidate: float | None = model.candidate if model is not None else None
         # Nudge-score thresholds per sensitivity; empty when only the rules judge.
         self.thresholds: Mapping[Sensitivity, float] = dict(
             thresholds if thresholds is not None else (model.thresholds if model else {})

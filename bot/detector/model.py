@@ -7,6 +7,7 @@ shipped one is package data in bot/detector/data/.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -57,6 +58,7 @@ class Model:
     rationale_temperature: float = 1.0
     rationale_shift: float = 0.0
     thresholds: dict[Sensitivity, float] = field(default_factory=dict)
+    candidate: float | None = None  # P(decision or request) from which a message is worth an LLM's look
     weights: Weights = field(default_factory=Weights)
     use_rules: bool = True
 
@@ -94,7 +96,9 @@ class Model:
             "rationale_temperature": self.rationale_temperature,
             "rationale_shift": self.rationale_shift,
             "thresholds": {s.value: t for s, t in self.thresholds.items()},
-            "weights": {"chars": self.weights.chars, "cues": self.weights.cues, "rules": self.weights.rules},
+            "candidate": self.candidate,
+            "weights": {"chars": self.weights.chars, "cues": self.weights.cues, "rules": self.weights.rules,
+                        "sentences": self.weights.sentences},
             "use_rules": self.use_rules,
         }
         with open(path, "wb") as out:
@@ -127,7 +131,7 @@ class Model:
             if meta.get("format") != FORMAT or meta.get("dimensions") != DIMENSIONS:
                 raise ValueError(f"format {meta.get('format')} with {meta.get('dimensions')} columns")
             return cls(
-                kind_weights=data["kind_weights"].astype(np.float32),
+                kind_weights=np.ascontiguousarray(data["kind_weights"], dtype=np.float32),
                 kind_bias=data["kind_bias"].astype(np.float64),
                 rationale_weights=data["rationale_weights"].astype(np.float32),
                 rationale_bias=float(meta["rationale_bias"]),
@@ -136,6 +140,13 @@ class Model:
                 rationale_temperature=float(meta["rationale_temperature"]),
                 rationale_shift=float(meta["rationale_shift"]),
                 thresholds={Sensitivity(k): float(v) for k, v in meta["thresholds"].items()},
+                candidate=meta.get("candidate"),
                 weights=Weights(**meta["weights"]),
                 use_rules=bool(meta["use_rules"]),
             )
+
+
+@functools.cache
+def shipped_model() -> Model:
+    """The model shipped as package data, read once per process (it is never changed in place)."""
+    return Model.load()

@@ -91,7 +91,16 @@ def curve(variant: Variant) -> str:
     return "\n".join(rows)
 
 
-def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresholds, today: date) -> str:
+def candidate_share(cal: T.Calibrated) -> float:
+    """The share of the measured messages (out of fold) that would go to an LLM."""
+    if cal.candidate is None:
+        return 0.0
+    sent = (cal.decided <= 1) | (cal.kinds[:, 0] + cal.kinds[:, 1] >= cal.candidate)
+    return float(sent.mean())
+
+
+def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresholds, today: date,
+               candidate: float | None = None, share: float | None = None) -> str:
     inputs = "\n".join(
         f"| `{s.path}` | {s.examples} | {'measured and trained' if s.primary else 'trained only'} | {s.weight:g} "
         f"| `{s.sha256}` |" for s in sources
@@ -121,7 +130,17 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresho
         "",
         "Nudge-score thresholds shipped: " + ", ".join(f"{s.value} {t:.3f}" for s, t in thresholds.items()) + ".",
         "",
+        f"The rationale model weighs the extra (train-only) files at {T.RATIONALE_EXTRA_WEIGHT:g}: they name the",
+        "customers of other trades than the open-source threads of the measured file.",
+        "",
     ]
+    if candidate is not None:
+        lines += [
+            f"LLM candidates: a message the model calls a decision or request, or whose P(decision or request)"
+            f" is at least {candidate:.3f}, goes to a configured LLM — {T.CANDIDATE_RECALL:.0%} of the real"
+            f" decisions and requests reach that; {share:.1%} of the measured messages would be sent.",
+            "",
+        ]
     return "\n".join(lines)
 
 
