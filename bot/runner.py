@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -18,8 +19,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+# How long a thread may hold the interpreter before another gets it. The engine's thread judges with
+# the learned detector (pure-Python feature hashing); at Python's default 5 ms, an ack waiting on the
+# event loop could wait that long behind each judgement.
+SWITCH_INTERVAL = 0.0005
+
+
 class EngineThread:
     def __init__(self) -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nudgebot-engine")
 
     async def __call__(self, call: Callable[..., T], *args, **kwargs) -> T:
