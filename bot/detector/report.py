@@ -3,7 +3,6 @@ with the rules as features) — overall, per sensitivity and per register; and t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,10 +45,11 @@ def learned(name: str, examples: Sequence[T.Example], featuriser: Featuriser):
     oof = T.out_of_fold(examples, featuriser)
     cal = T.calibrated(oof)
     labels = _labels(oof.examples)
-    variant = Variant(name, evaluate(list(zip(labels, T.predictions(cal, oof), strict=True))))
+    normal = list(zip(labels, T.predictions(cal, oof), strict=True))
+    variant = Variant(name, evaluate(normal))
     for s in Sensitivity:
         variant.sensitivities[s] = evaluate(list(zip(labels, T.predictions(cal, oof, s), strict=True)))
-    variant.registers = _by_register(oof.examples, list(zip(labels, T.predictions(cal, oof), strict=True)))
+    variant.registers = _by_register(oof.examples, normal)
     variant.calibration_error = T.calibration_error(cal, oof)
     return variant, oof, cal
 
@@ -143,6 +143,3 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresho
         ]
     return "\n".join(lines)
 
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
