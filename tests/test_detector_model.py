@@ -19,6 +19,7 @@ from bot.detector.features import Featuriser
 from bot.detector.model import MODEL_FILE, Model, ModelError
 from bot.evaluate import evaluate
 from bot.models import Kind, Sensitivity
+from bot.text import normalise
 
 SHIPPED = ROOT / "bot" / "detector" / "data"
 CARD = (SHIPPED / "MODEL.md").read_text(encoding="utf-8")
@@ -83,7 +84,7 @@ def test_shipped_model_is_what_training_on_the_card_inputs_produces(card_example
 
 def test_cross_validated_figures_hold_their_floors(cross_validated):
     """Grouped cross-validation on the real corpus: macro-F1 and normal-sensitivity nudges hold
-    the floors a little below what the hybrid reaches (0.668 macro-F1, nudge P 0.80 / R 0.41)."""
+    the floors a little below what the shipped model reaches (bot/detector/data/MODEL.md)."""
     oof, cal = cross_validated
     labels = [{"kind": e.kind, "customer_rationale": e.customer_rationale} for e in oof.examples]
     report = evaluate(list(zip(labels, T.predictions(cal, oof), strict=True)))
@@ -94,6 +95,38 @@ def test_cross_validated_figures_hold_their_floors(cross_validated):
     assert quiet.nudge.precision > report.nudge.precision > eager.nudge.precision
     assert quiet.nudge.recall < report.nudge.recall < eager.nudge.recall
     assert T.calibration_error(cal, oof) <= 0.05
+
+
+def _own_texts() -> list[str]:
+    path = ROOT / "tests" / "data" / "dev.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_cue_columns_are_the_columns_of_the_named_cues():
+    """The featuriser reads cue classes from tables of columns made once; they are exactly the
+    columns of the named cue features (in a question or not, first or last sentence, pairs)."""
+    from bot.detector import cues
+    from bot.detector import features as F
+
+    for text in _own_texts()[:200] + ["", "yes", "lgtm! ship it?", "\n\nok. please approve?"]:
+        norm = normalise(text)
+        assert F._CUES(norm) == {F._column(k) for k in cues.cue_features(norm)}, text
+
+
+def test_the_word_cache_bound_changes_no_vector(monkeypatch):
+    """Word columns are cached up to a bound, then the cache starts afresh: a vector is the same
+    whether its words were cached or not."""
+    from bot.detector import features as F
+
+    featuriser = Featuriser()
+    norms = [normalise(t) for t in _own_texts()[:60]]
+    before = [featuriser.vector(n) for n in norms]
+    monkeypatch.setattr(F, "CACHE_WORDS", 5)
+    F._cache.clear()
+    for norm, (indices, values) in zip(norms, before, strict=True):
+        again = featuriser.vector(norm)
+        assert np.array_equal(again[0], indices) and np.allclose(again[1], values)
+        assert len(F._cache) <= 5
 
 
 def test_no_thread_straddles_two_folds(card_examples):

@@ -12,6 +12,7 @@ Aho-Corasick automaton, so a message is read once whatever the number of phrases
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import ahocorasick
 
@@ -176,24 +177,35 @@ MAX_SENTENCES = 12
 _LEADING = " \t\n\"'(-*"  # what may stand before a sentence's first word
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
+NAMES = tuple(sorted(CUES))  # a class is a bit of a mask, in this order: pairs are named in it too
 
 
-def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+def _bits(mask: int) -> list[int]:
+    """The classes (indices into NAMES) set in a mask, in order."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
+
+
+def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[int, int]]]:
     """The automaton of every stem, and for each stem (the classes it signals when the word ends
-    there, the classes it signals whatever follows: its `*` phrases)."""
-    whole: dict[str, list[str]] = {}
-    prefix: dict[str, list[str]] = {}
-    for name, phrases in CUES.items():
-        for phrase in phrases:
-            (prefix if phrase.endswith("*") else whole).setdefault(phrase.rstrip("*"), []).append(name)
+    there, the classes it signals whatever follows: its `*` phrases), as bit masks."""
+    whole: dict[str, int] = {}
+    prefix: dict[str, int] = {}
+    for bit, name in enumerate(NAMES):
+        for phrase in CUES[name]:
+            table = prefix if phrase.endswith("*") else whole
+            stem = phrase.rstrip("*")
+            table[stem] = table.get(stem, 0) | 1 << bit
     automaton = ahocorasick.Automaton()
     entries = {}
     for stem in whole.keys() | prefix.keys():
         automaton.add_word(stem, stem)
-        always = tuple(dict.fromkeys(prefix.get(stem, ())))
-        entries[stem] = (tuple(dict.fromkeys([*always, *whole.get(stem, ())])), always)
+        always = prefix.get(stem, 0)
+        entries[stem] = (always | whole.get(stem, 0), always)
     automaton.make_automaton()
     return automaton, entries
 
@@ -201,45 +213,62 @@ def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[tuple[str, ...]
 _AUTOMATON, _ENTRIES = _automaton()
 
 
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _read(norm: str) -> tuple[list[int], int, list[int], int]:
+    """(the classes of each sentence, the classes met at a sentence's start, where each sentence
+    ends, the number of the last sentence read), classes as bit masks."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
+    size = len(norm)
+    if not ends or ends[-1] < size:
+        ends.append(size)
+    count = len(ends)
+    last = min(count, MAX_SENTENCES) - 1
+    sentence = 0
+    together = [0]
+    starts = 0
+    for end, stem in _AUTOMATON.iter(norm):
+        start = end - len(stem) + 1
+        if start > 0 and _word_char(stem[0]) and _word_char(norm[start - 1]):
+            continue
+        while sentence < count - 1 and start >= ends[sentence]:
+            sentence += 1
+            together.append(0)
+        if sentence > last:
+            break
+        word_ends = end + 1 >= size or not _word_char(stem[-1]) or not _word_char(norm[end + 1])
+        mask = _ENTRIES[stem][0 if word_ends else 1]
+        if not mask:
+            continue
+        together[-1] |= mask
+        begins = ends[sentence - 1] if sentence else 0
+        if start - begins < 4 and not norm[begins:start].strip(_LEADING):
+            starts |= mask
+    return together, starts, ends, last
+
+
+def _mark(norm: str, ends: list[int], number: int) -> int:
+    """1 for a question, 0 for a statement."""
+    return int(norm[ends[number] - 1 : ends[number]] == "?")
+
+
 def cue_features(norm: str) -> set[str]:
     """The cue classes present, each also marked by where it is: in a question or a statement, in
     the first sentence, in the last, at the start of a sentence; and each pair of classes that meet
     in one sentence ("neg" with "assent", "we" with "settled")."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
-    if not ends or ends[-1] < len(norm):
-        ends.append(len(norm))
-    last = min(len(ends), MAX_SENTENCES) - 1
-    size = len(norm)
-    sentence = 0
-    together: list[set[str]] = [set()]
-    starts: set[str] = set()
-    for end, stem in _AUTOMATON.iter(norm):
-        start = end - len(stem) + 1
-        if start > 0 and _is_word_char(norm[start - 1]) and _is_word_char(stem[0]):
+    together, starts, ends, last = _read(norm)
+    found = {"start:" + NAMES[i] for i in _bits(starts)}
+    for number, mask in enumerate(together):
+        if not mask:
             continue
-        while sentence < len(ends) - 1 and start >= ends[sentence]:
-            sentence += 1
-            together.append(set())
-        if sentence > last:
-            break
-        word_ends = end + 1 >= size or not _is_word_char(norm[end + 1]) or not _is_word_char(stem[-1])
-        names = _ENTRIES[stem][0 if word_ends else 1]
-        if not names:
-            continue
-        together[-1].update(names)
-        begins = ends[sentence - 1] if sentence else 0
-        if start - begins < 4 and not norm[begins:start].strip(_LEADING):
-            starts.update(names)
-    found = {"start:" + name for name in starts}
-    for number, names in enumerate(together):
-        if not names:
-            continue
-        mark = ":q" if norm[ends[number] - 1 : ends[number]] == "?" else ":s"
-        ordered = sorted(names)
-        for i, a in enumerate(ordered):
+        mark = (":s", ":q")[_mark(norm, ends, number)]
+        names = [NAMES[i] for i in _bits(mask)]
+        for i, a in enumerate(names):
             found.add(a)
             found.add(a + mark)
-            for b in ordered[i + 1 :]:
+            for b in names[i + 1 :]:
                 found.add("pair:" + a + "+" + b)
         if number == 0:
             found.update("first:" + name for name in names)
@@ -247,3 +276,39 @@ def cue_features(norm: str) -> set[str]:
             found.update("last:" + name for name in names)
     found.add(f"sentences:{min(len(ends), 6)}")
     return found
+
+
+class Columns:
+    """cue_features as columns of a hashed vector, from tables made once: `column` maps a feature's
+    name to its column. Features whose names share a column count once."""
+
+    def __init__(self, column: Callable[[str], int]):
+        self.plain = [column(a) for a in NAMES]
+        self.marked = [[column(a + ":s") for a in NAMES], [column(a + ":q") for a in NAMES]]
+        self.first = [column("first:" + a) for a in NAMES]
+        self.last = [column("last:" + a) for a in NAMES]
+        self.start = [column("start:" + a) for a in NAMES]
+        self.pairs = [[column(f"pair:{a}+{b}") for b in NAMES] for a in NAMES]
+        self.sentences = [column(f"sentences:{n}") for n in range(7)]
+
+    def __call__(self, norm: str) -> set[int]:
+        together, starts, ends, last = _read(norm)
+        start = self.start
+        found = {start[i] for i in _bits(starts)}
+        found.add(self.sentences[min(len(ends), 6)])
+        plain, pairs, first, latest = self.plain, self.pairs, self.first, self.last
+        for number, mask in enumerate(together):
+            if not mask:
+                continue
+            marked = self.marked[_mark(norm, ends, number)]
+            bits = _bits(mask)
+            for n, i in enumerate(bits):
+                found.add(plain[i])
+                found.add(marked[i])
+                row = pairs[i]
+                found.update(row[j] for j in bits[n + 1 :])
+            if number == 0:
+                found.update(first[i] for i in bits)
+            if number == last:
+                found.update(latest[i] for i in bits)
+        return found

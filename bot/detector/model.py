@@ -7,8 +7,11 @@ shipped one is package data in bot/detector/data/.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -60,27 +63,38 @@ class Model:
     thresholds: dict[Sensitivity, float] = field(default_factory=dict)
     candidate: float | None = None  # P(decision or request) from which a message is worth an LLM's look
     weights: Weights = field(default_factory=Weights)
-    use_rules: bool = True
+    use_rules: bool = False
 
     def __post_init__(self):
         self.featuriser = Featuriser(self.weights, self.use_rules)
+        # Both heads in one table, so a message's columns are looked up once; the attributes are views of it.
+        stacked = np.empty((len(self.rationale_weights), 5), dtype=np.float32)
+        stacked[:, :4] = self.kind_weights
+        stacked[:, 4] = self.rationale_weights
+        self._stacked = stacked
+        self.kind_weights, self.rationale_weights = stacked[:, :4], stacked[:, 4]
+        self._bias = np.append(self.kind_bias, self.rationale_bias)
+        self._shift = [float(x) for x in self.kind_shift]
 
     def scores(self, norm: str) -> Scores:
         indices, values = self.featuriser.vector(norm)
-        logits = values @ self.kind_weights[indices] + self.kind_bias
-        r = float(values @ self.rationale_weights[indices]) + self.rationale_bias
+        *logits, r = (values @ self._stacked[indices] + self._bias).tolist()
         return self.scores_from(logits, r)
 
-    def scores_from(self, logits: np.ndarray, rationale_logit: float) -> Scores:
-        kind = KINDS[int(np.argmax(logits))]
-        calibrated = (logits + self.kind_shift) / self.kind_temperature
-        calibrated = np.exp(calibrated - calibrated.max())
-        calibrated /= calibrated.sum()
+    def scores_from(self, logits: Sequence[float], rationale_logit: float) -> Scores:
+        """Scores from raw logits: the kind with the highest one, and calibrated probabilities."""
+        logits = [float(x) for x in logits]
+        kind = KINDS[logits.index(max(logits))]
+        t = self.kind_temperature
+        calibrated = [(x + s) / t for x, s in zip(logits, self._shift, strict=True)]
+        top = max(calibrated)
+        exps = [math.exp(x - top) for x in calibrated]
+        total = sum(exps)
         r = (rationale_logit + self.rationale_shift) / self.rationale_temperature
         return Scores(
-            kinds={k: float(p) for k, p in zip(KINDS, calibrated, strict=True)},
+            kinds=dict(zip(KINDS, (e / total for e in exps), strict=True)),
             kind=kind,
-            rationale=float(1.0 / (1.0 + np.exp(-r))),
+            rationale=1.0 / (1.0 + math.exp(-r)) if r > -700 else 0.0,
         )
 
     # -- files ----------------------------------------------------------------------------
@@ -97,8 +111,7 @@ class Model:
             "rationale_shift": self.rationale_shift,
             "thresholds": {s.value: t for s, t in self.thresholds.items()},
             "candidate": self.candidate,
-            "weights": {"chars": self.weights.chars, "cues": self.weights.cues, "rules": self.weights.rules,
-                        "sentences": self.weights.sentences},
+            "weights": dataclasses.asdict(self.weights),
             "use_rules": self.use_rules,
         }
         with open(path, "wb") as out:

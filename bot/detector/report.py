@@ -99,22 +99,23 @@ def candidate_share(cal: T.Calibrated) -> float:
     return float(sent.mean())
 
 
-def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresholds, today: date,
-               candidate: float | None = None, share: float | None = None) -> str:
+def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], shipped: Variant, thresholds,
+               today: date, candidate: float | None = None, share: float | None = None) -> str:
     inputs = "\n".join(
         f"| `{s.path}` | {s.examples} | {'measured and trained' if s.primary else 'trained only'} | {s.weight:g} "
         f"| `{s.sha256}` |" for s in sources
     )
-    hybrid = variants[-1]
     lines = [
         "# Nudgebot detector — model card",
         "",
         f"Trained {today.isoformat()} by `nudgebot train` (seed {T.SEED}, {T.FOLDS}-fold cross-validation "
         "grouped by thread).",
         "",
-        "A class-balanced logistic regression over hashed word n-grams, byte 3–5-grams, cue classes and the rules'",
-        "own reading (bot/detector/features.py), with a second one for customer rationale on decisions and",
-        "approval requests; probabilities calibrated on out-of-fold scores (temperature and shift).",
+        "A class-balanced logistic regression over hashed words, word pairs, stems and affixes, the words of the",
+        "first and last sentence and cue classes (bot/detector/features.py), with a second one for customer",
+        "rationale on decisions and approval requests; probabilities calibrated on out-of-fold scores",
+        "(temperature and shift). The hybrid adds the rules' own reading as features; it is measured beside",
+        f"the model, and the {shipped.name} is shipped.",
         "English only: text the detector cannot read is never judged.",
         "",
         "## Inputs",
@@ -125,8 +126,8 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], thresho
         "## Cross-validation (out-of-fold; thresholds chosen on the other folds)",
         table(variants),
         "",
-        "## Sensitivity (hybrid)",
-        curve(hybrid),
+        f"## Sensitivity ({shipped.name})",
+        curve(shipped),
         "",
         "Nudge-score thresholds shipped: " + ", ".join(f"{s.value} {t:.3f}" for s, t in thresholds.items()) + ".",
         "",
