@@ -10,6 +10,7 @@ text module has removed those already).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -102,6 +103,9 @@ def is_decline(text: str) -> bool:
     return bool(R.DECLINE.match(normalise(text)))
 
 
+# Pure functions of the text that the learned detector reads as features and the verdict reads
+# again: the last few answers are kept, so one message costs one pass of the rules.
+@functools.lru_cache(maxsize=4)
 def find_customer(norm: str) -> str | None:
     """Who the (normalised) text says the choice serves, when it also says how; None if it doesn't.
 
@@ -220,6 +224,7 @@ class PrincipleMatcher:
         return tuple(sorted(found, key=self._order.__getitem__))
 
 
+@functools.lru_cache(maxsize=4)
 def classify(norm: str) -> tuple[Kind, str | None]:
     """The kind of a normalised message, by the rules' order (request, approval, decision), and for a
     decision or request the words that made it one (its "wording")."""

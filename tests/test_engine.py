@@ -135,7 +135,8 @@ def test_edit_updates_the_logged_decision_instead_of_adding_one(engine, store, c
     msg = message(UNCLEAR, clock=clock)
     engine.handle(msg)
     clock.advance(minutes=3)
-    edited = message(UNCLEAR + " Parents asked for it so they can plan the school holidays.", clock=clock, ts=msg.ts)
+    named = " Customers asked for the extra week so they can migrate their data first."
+    edited = message(UNCLEAR + named, clock=clock, ts=msg.ts)
     actions = engine.edit(edited)
     assert not nudges(actions)
     [row] = store.decisions()

@@ -14,7 +14,8 @@ from bot.store import Store, migrations
 
 LAUNCH = "We decided to move the launch to next Friday."
 PIZZA = "We will go with pizza for the offsite lunch."
-CUSTOMER = "We decided to move the launch to next Friday so customers get the fix sooner."
+CUSTOMER = ("We decided to move the launch to next Friday: customers asked for the extra week so they can migrate "
+            "their data first.")
 BUDGET = "<@U_BOSS> can you approve the budget for the offsite by Thursday?"
 
 

@@ -82,7 +82,7 @@ async def test_edited_message_updates_its_row(slack, fake_slack, store):
     event = message_event(UNCLEAR)
     await slack.event(event)
     await fake_slack.wait_for("chat.postMessage")
-    edited = UNCLEAR + " Parents asked for it so they can plan the school holidays."
+    edited = UNCLEAR + " Customers asked for the extra week so they can migrate their data first."
     await slack.event({
         "type": "message", "subtype": "message_changed", "channel": "C_GENERAL", "channel_type": "channel",
         "hidden": True, "ts": "1763460099.000001", "event_ts": "1763460099.000001",

@@ -119,7 +119,8 @@ async def test_the_tenant_is_the_workspace(teams, connector, store):
 async def test_an_edit_updates_the_log_and_a_deletion_forgets_the_words(teams, connector, store):
     """An edited message updates its row without a second question; a deleted one is marked deleted."""
     message = await teams.say(UNCLEAR)
-    edited = "We decided to move the launch to next Friday, because our customers need the extra week to migrate."
+    edited = ("We decided to move the launch to next Friday, because our customers told support they need the extra "
+              "week to migrate.")
     await teams.say(edited, type="messageUpdate", id=message["id"], event_type="editMessage")
 
     [row] = store.decisions()

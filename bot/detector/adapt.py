@@ -76,6 +76,7 @@ class AdaptedModel:
         indices, values = self.base.featuriser.vector(norm)
         logits = values @ self.base.kind_weights[indices] + self.base.kind_bias
         r = float(values @ self.base.rationale_weights[indices]) + self.base.rationale_bias
+        r += self.base.customer_term(norm)
         a = self.adaptation
         if len(a.columns):
             pos = np.minimum(np.searchsorted(a.columns, indices), len(a.columns) - 1)
@@ -129,7 +130,8 @@ def adapt(base: Model, answers: Sequence[Answer], strength: float = STRENGTH) ->
     if asked.any():
         Xr, wr = X[asked], w[asked]
         yr = np.array([bool(a.customer_rationale) for a, keep in zip(answers, asked, strict=True) if keep], float)
-        base_r = Xr @ base.rationale_weights[columns] + base.rationale_bias
+        customer = np.array([base.customer_term(normalise(a.text)) for a in answers])[asked]
+        base_r = Xr @ base.rationale_weights[columns] + base.rationale_bias + customer
         total_r = wr.sum()
         for _ in range(STEPS):
             p = 1.0 / (1.0 + np.exp(-(base_r + Xr @ rationale_delta)))

@@ -2,20 +2,27 @@
 
 Word unigrams and bigrams (with start and end marks), the first three words by position, the
 words of the first and of the last sentence, word stems (the first five letters), word prefixes
-and suffixes (three letters, light weight), the cue classes of bot/detector/cues.py and a few
-shape features (length, question). Each distinct word is hashed once (CRC-32 with a salt per
-role, kept in a bounded cache): its column as a word, as a first word, in the first sentence…;
-a bigram's column mixes the columns of its two words. No vocabulary — and none of the training
-texts — is stored. The vector is L2-normalised.
+and suffixes (three letters, light weight), the cue classes of bot/detector/cues.py, the act of
+each clause (bot/detector/acts.py: its subject crossed with its verb's tense or modality, "we
+will", "should we", "I merged") and a few shape features (length, question). Each distinct
+feature counts once, so a long message does not weigh a repeated word up. Each distinct word is
+hashed once (CRC-32 with a salt per role, kept in a bounded cache): its column as a word, as a
+first word, in the first sentence…; a bigram's column mixes the columns of its two words. No
+vocabulary — and none of the training texts — is stored. The vector is L2-normalised.
 
-With `use_rules`, the rules' own reading (their kind, whether they find a customer, a decline,
-a decision or request phrase) is a feature too: the hybrid. Grouped cross-validation shows it adds
-nothing the words do not already say (bot/detector/data/MODEL.md), so the shipped model is the
-model alone, and judging a message costs no pass of the rules.
+The customer-rationale model reads one more thing: whether the rules find a customer named
+(bot/customers.py knows the customers of many trades, which the open-source threads the model
+learns from hardly name). `customer_named` gives it; it is a column of its own, after the
+normalised ones, and only that model has a weight for it.
+
+With `use_rules` (the default), the rules' own reading (their kind, whether they find a customer,
+a decline, a decision or request phrase) is a feature too: the hybrid, which is what is shipped.
+Grouped cross-validation measures it beside the model alone (bot/detector/data/MODEL.md).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import dataclass
@@ -23,10 +30,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bot.detector.acts import act_keys
 from bot.detector.cues import Columns
 
 BITS = 18
 DIMENSIONS = 1 << BITS
+CUSTOMER_COLUMN = DIMENSIONS  # the rationale model's extra column: the rules find a customer named
 _MASK = DIMENSIONS - 1
 _WORD = re.compile(r"[a-z0-9_']+|[+\-]1\b|[?!:/]")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -43,6 +52,7 @@ class Weights:
     affixes: float = 0.3
     cues: float = 0.5
     sentences: float = 0.7
+    acts: float = 1.0
     rules: float = 2.0
 
 
@@ -80,9 +90,33 @@ def _word(word: str) -> _Word:
 
 
 _START, _END = _word("<s>"), _word("</s>")
+_names: dict[str, int] = {}
+
+
+def _named_column(key: str) -> int:
+    """The column of a named feature (an act, a rule's reading): a small, fixed set, kept."""
+    col = _names.get(key)
+    if col is None:
+        col = _names[key] = _column(key)
+    return col
+
 _CUES = Columns(_column)
 _LENGTHS = [_column(f"len:{n}") for n in range(9)]
 _QUESTION, _ENDS_WITH_QUESTION = _column("s:q"), _column("s:endq")
+
+
+def customer_named(norm: str) -> bool:
+    from bot.detect import find_customer
+
+    return find_customer(norm) is not None
+
+
+@functools.cache
+def _rule_words() -> tuple[str, ...]:
+    from bot import decisions as D
+    from bot import rules as R
+
+    return tuple(sorted(R.APPROVAL_REQUEST.words | R.APPROVAL.words | D.DECISION.words))
 
 
 def _rule_keys(norm: str) -> list[str]:
@@ -96,18 +130,19 @@ def _rule_keys(norm: str) -> list[str]:
         keys.append("r:customer")
     if R.DECLINE.match(norm):
         keys.append("r:decline")
+    present = R.words_in(norm, _rule_words())  # one pass for both rule sets below
     for name, rule_set in (("decision", D.DECISION), ("request", R.APPROVAL_REQUEST)):
-        if next(iter(rule_set.finditer(norm)), None) is not None:
+        if next(rule_set.finditer(norm, present), None) is not None:
             keys.append("r:phrase:" + name)
     return keys
 
 
 class Featuriser:
-    def __init__(self, weights: Weights = Weights(), use_rules: bool = False):
+    def __init__(self, weights: Weights = Weights(), use_rules: bool = True):
         self.weights = weights
         self.use_rules = use_rules
         w = weights
-        self._weights = np.array([1.0, w.affixes, w.sentences, w.cues, w.rules])
+        self._weights = np.array([1.0, w.affixes, w.sentences, w.cues, w.acts, w.rules])
 
     def vector(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """(column indices, values) of the L2-normalised feature vector; indices may repeat."""
@@ -115,34 +150,32 @@ class Featuriser:
         cache = _cache
         words = [cache.get(w) or _word(w) for w in _WORD.findall(text)[:MAX_WORDS]]
         seq = [_START, *words, _END]
-        idx = [w.word for w in seq]
-        idx += [a.left ^ b.right for a, b in zip(seq, seq[1:], strict=False)]
-        idx += [w.first[n] for n, w in enumerate(words[:3])]
+        plain = [w.word for w in seq]
+        plain += [a.left ^ b.right for a, b in zip(seq, seq[1:], strict=False)]
+        plain += [w.first[n] for n, w in enumerate(words[:3])]
+        affixes = []
         for w in words:
-            idx += w.stem
-        plain = len(idx)
-        for w in words:
-            idx += w.affixes
-        affixes = len(idx) - plain
+            plain += w.stem
+            affixes += w.affixes
         # What a message does is mostly said in its first sentence, or its last.
         sentences = [s for s in _SENTENCES.split(text) if s.strip()]
         if len(sentences) > 1:
-            idx += [(cache.get(w) or _word(w)).sentence0 for w in _WORD.findall(sentences[0])[:SENTENCE_WORDS]]
-            idx += [(cache.get(w) or _word(w)).sentence_last for w in _WORD.findall(sentences[-1])[:SENTENCE_WORDS]]
-        elif sentences:
-            idx += [w.sentence0 for w in words[:SENTENCE_WORDS]]
-        in_sentences = len(idx) - plain - affixes
-        cues = len(idx)
-        idx += _CUES(text)
-        idx.append(_LENGTHS[min(len(words).bit_length(), 8)])
+            in_sentences = [(cache.get(w) or _word(w)).sentence0 for w in _WORD.findall(sentences[0])[:SENTENCE_WORDS]]
+            in_sentences += [(cache.get(w) or _word(w)).sentence_last
+                             for w in _WORD.findall(sentences[-1])[:SENTENCE_WORDS]]
+        else:
+            in_sentences = [w.sentence0 for w in words[:SENTENCE_WORDS]] if sentences else []
+        cues = list(_CUES(text))
+        cues.append(_LENGTHS[min(len(words).bit_length(), 8)])
         if "?" in text:
-            idx.append(_QUESTION)
+            cues.append(_QUESTION)
             if text.rstrip().endswith("?"):
-                idx.append(_ENDS_WITH_QUESTION)
-        rules = len(idx)
-        if self.use_rules:
-            idx += [_column(k) for k in _rule_keys(text)]
-        values = np.repeat(self._weights, (plain, affixes, in_sentences, rules - cues, len(idx) - rules))
+                cues.append(_ENDS_WITH_QUESTION)
+        acts = [_named_column(k) for k in act_keys(text)] if self.weights.acts else []
+        rules = [_named_column(k) for k in _rule_keys(text)] if self.use_rules else []
+        groups = [list(dict.fromkeys(g)) for g in (plain, affixes, in_sentences, cues, acts, rules)]
+        idx = [i for g in groups for i in g]
+        values = np.repeat(self._weights, [len(g) for g in groups])
         # Scaled by the norm of the list of values: repeated columns are not merged first (that would
         # cost a sort per message); training builds its matrix from these same values.
         return np.array(idx, dtype=np.int64), values / (float(np.sqrt(values @ values)) or 1.0)

@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.detect import PrincipleMatcher, classify, detect, find_customer
-from bot.detector.model import Model
+from bot.detector.model import ASKED, Model
 from bot.detector.readable import unreadable
 from bot.models import Kind, Principle, Sensitivity, Verdict
 from bot.text import normalise
-
-ASKED = (Kind.DECISION, Kind.APPROVAL_REQUEST)
 
 
 class Detector:

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.detector.features import DIMENSIONS, Featuriser, Weights
+from bot.detector.features import DIMENSIONS, Featuriser, Weights, customer_named
 from bot.models import Kind, Sensitivity
 
 KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
+ASKED = (Kind.DECISION, Kind.APPROVAL_REQUEST)
 MODEL_FILE = "model.npz"
 FORMAT = 1
 
@@ -63,7 +64,9 @@ class Model:
     thresholds: dict[Sensitivity, float] = field(default_factory=dict)
     candidate: float | None = None  # P(decision or request) from which a message is worth an LLM's look
     weights: Weights = field(default_factory=Weights)
-    use_rules: bool = False
+    use_rules: bool = True
+    # Added to the rationale logit of a decision or request in which the rules find a customer named.
+    rationale_customer: float = 0.0
 
     def __post_init__(self):
         self.featuriser = Featuriser(self.weights, self.use_rules)
@@ -77,9 +80,17 @@ class Model:
         self._shift = [float(x) for x in self.kind_shift]
 
     def scores(self, norm: str) -> Scores:
+        """The scores of a normalised message. Its rationale counts the rules' customer finding only
+        when the message is a decision or request: the one place it is read (a rule pass saved)."""
         indices, values = self.featuriser.vector(norm)
         *logits, r = (values @ self._stacked[indices] + self._bias).tolist()
+        if KINDS[logits.index(max(logits))] in ASKED:
+            r += self.customer_term(norm)
         return self.scores_from(logits, r)
+
+    def customer_term(self, norm: str) -> float:
+        """What the rules' finding a customer named adds to the rationale logit."""
+        return self.rationale_customer if self.rationale_customer and customer_named(norm) else 0.0
 
     def scores_from(self, logits: Sequence[float], rationale_logit: float) -> Scores:
         """Scores from raw logits: the kind with the highest one, and calibrated probabilities."""
@@ -113,6 +124,7 @@ class Model:
             "candidate": self.candidate,
             "weights": dataclasses.asdict(self.weights),
             "use_rules": self.use_rules,
+            "rationale_customer": self.rationale_customer,
         }
         with open(path, "wb") as out:
             np.savez_compressed(
@@ -156,6 +168,7 @@ class Model:
                 candidate=meta.get("candidate"),
                 weights=Weights(**meta["weights"]),
                 use_rules=bool(meta["use_rules"]),
+                rationale_customer=float(meta.get("rationale_customer", 0.0)),
             )
 
 

@@ -115,7 +115,7 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], shipped
         "first and last sentence and cue classes (bot/detector/features.py), with a second one for customer",
         "rationale on decisions and approval requests; probabilities calibrated on out-of-fold scores",
         "(temperature and shift). The hybrid adds the rules' own reading as features; it is measured beside",
-        f"the model, and the {shipped.name} is shipped.",
+        f"the model alone, and the {shipped.name} is shipped.",
         "English only: text the detector cannot read is never judged.",
         "",
         "## Inputs",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.detector.features import DIMENSIONS, Featuriser
+from bot.detector.features import CUSTOMER_COLUMN, DIMENSIONS, Featuriser, customer_named
 from bot.detector.model import KINDS, Model
 from bot.errors import InputError
 from bot.models import Sensitivity
@@ -108,12 +108,15 @@ def matrix(featuriser: Featuriser, texts: Sequence[str]):
 
     rows, cols, vals = [], [], []
     for row, text in enumerate(texts):
-        indices, values = featuriser.vector(normalise(text))
+        norm = normalise(text)
+        indices, values = featuriser.vector(norm)
+        if customer_named(norm):
+            indices, values = np.append(indices, CUSTOMER_COLUMN), np.append(values, 1.0)
         rows.append(np.full(len(indices), row, dtype=np.int64))
         cols.append(indices)
         vals.append(values)
     return sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(len(texts), DIMENSIONS)
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(len(texts), DIMENSIONS + 1)
     )
 
 
@@ -138,7 +141,8 @@ class Fitted:
     rationale_bias: float
 
     def logits(self, X) -> tuple[np.ndarray, np.ndarray]:
-        return X @ self.kind_weights + self.kind_bias, X @ self.rationale_weights + self.rationale_bias
+        """X: rows of `matrix`; the kind weights stop before its customer column, the rationale's do not."""
+        return X[:, :DIMENSIONS] @ self.kind_weights + self.kind_bias, X @ self.rationale_weights + self.rationale_bias
 
 
 def fit(X, examples: Sequence[Example]) -> Fitted:
@@ -152,7 +156,7 @@ def fit(X, examples: Sequence[Example]) -> Fitted:
                          " both true and false (in cross-validation: in every fold's training part)")
     y = np.array([KIND_NAMES.index(e.kind) for e in examples])
     w = np.array([e.weight for e in examples])
-    kind_w, kind_b = _logistic(X, y, w, 4)
+    kind_w, kind_b = _logistic(X[:, :DIMENSIONS], y, w, 4)
     asked = np.array([e.kind in ("decision", "approval_request") for e in examples])
     rat_y = np.array([bool(e.customer_rationale) for e in examples])[asked]
     rat_weights = np.array([1.0 if e.primary else RATIONALE_EXTRA_WEIGHT for e in examples])
@@ -367,8 +371,9 @@ def train_model(
     model = Model(
         kind_weights=fitted.kind_weights.astype(np.float32),
         kind_bias=np.asarray(fitted.kind_bias, dtype=np.float64),
-        rationale_weights=fitted.rationale_weights.astype(np.float32),
+        rationale_weights=fitted.rationale_weights[:DIMENSIONS].astype(np.float32),
         rationale_bias=fitted.rationale_bias,
+        rationale_customer=float(fitted.rationale_weights[CUSTOMER_COLUMN]),
         kind_temperature=cal.kind_calibration[0],
         kind_shift=cal.kind_calibration[1],
         rationale_temperature=cal.rationale_calibration[0],
