@@ -72,23 +72,37 @@ class AdaptedModel:
         self.candidate = getattr(base, "candidate", None)
         self.featuriser = base.featuriser
 
-    def logits(self, norm: str) -> tuple[np.ndarray, float]:
-        indices, values = self.base.featuriser.vector(norm)
-        logits = values @ self.base.kind_weights[indices] + self.base.kind_bias
-        r = float(values @ self.base.rationale_weights[indices]) + self.base.rationale_bias
-        r += self.base.customer_term(norm)
+    def logits(self, norm: str) -> tuple[np.ndarray, float, float]:
+        """The adapted kind and rationale logits, and the nudge logit moved by as many log-odds as the
+        correction moves P(decision or request) × P(no customer): the nudge head is not adapted itself."""
+        base = self.base
+        indices, values = base.featuriser.vector(norm)
+        looked_up = values @ base._stacked[indices] + base._bias
+        logits, r, n = looked_up[:4], float(looked_up[4]), float(looked_up[5])
+        customer_r, customer_n = base.customer_terms(norm)
+        r += customer_r
+        n += customer_n
         a = self.adaptation
+        adapted, adapted_r = logits, r
         if len(a.columns):
             pos = np.minimum(np.searchsorted(a.columns, indices), len(a.columns) - 1)
             hit = a.columns[pos] == indices
             if hit.any():
-                logits = logits + values[hit] @ a.kind_delta[pos[hit]]
-                r += float(values[hit] @ a.rationale_delta[pos[hit]])
-        return logits + a.kind_bias_delta, r
+                adapted = logits + values[hit] @ a.kind_delta[pos[hit]]
+                adapted_r = r + float(values[hit] @ a.rationale_delta[pos[hit]])
+        adapted = adapted + a.kind_bias_delta
+        before = base.scores_from(logits, r, n)
+        after = base.scores_from(adapted, adapted_r, n)
+        return adapted, adapted_r, n + _log_odds(after.logged * (1 - after.rationale)) - _log_odds(
+            before.logged * (1 - before.rationale))
 
     def scores(self, norm: str) -> Scores:
-        logits, r = self.logits(norm)
-        return self.base.scores_from(logits, r)
+        return self.base.scores_from(*self.logits(norm))
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
 
 
 def _design(base: Model, answers: Sequence[Answer]):
@@ -130,7 +144,7 @@ def adapt(base: Model, answers: Sequence[Answer], strength: float = STRENGTH) ->
     if asked.any():
         Xr, wr = X[asked], w[asked]
         yr = np.array([bool(a.customer_rationale) for a, keep in zip(answers, asked, strict=True) if keep], float)
-        customer = np.array([base.customer_term(normalise(a.text)) for a in answers])[asked]
+        customer = np.array([base.customer_terms(normalise(a.text))[0] for a in answers])[asked]
         base_r = Xr @ base.rationale_weights[columns] + base.rationale_bias + customer
         total_r = wr.sum()
         for _ in range(STEPS):

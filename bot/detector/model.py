@@ -1,5 +1,6 @@
-"""The trained linear model: weights for the four kinds and for customer rationale, their
-calibration, and the nudge thresholds of each sensitivity. Inference is numpy only.
+"""The trained linear model: weights for the four kinds, for customer rationale and for whether to
+ask (a decision or request naming no customer), their calibration, and the nudge thresholds of
+each sensitivity. Inference is numpy only.
 
 Stored as one compressed .npz (weights as float16) beside a model card (MODEL.md); the
 shipped one is package data in bot/detector/data/.
@@ -24,7 +25,7 @@ from bot.models import Kind, Sensitivity
 KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
 ASKED = (Kind.DECISION, Kind.APPROVAL_REQUEST)
 MODEL_FILE = "model.npz"
-FORMAT = 1
+FORMAT = 2  # 2: clause acts and word columns (features.py), the nudge head
 
 
 class ModelError(Exception):
@@ -38,16 +39,12 @@ class Scores:
     kinds: dict[Kind, float]  # calibrated probability of each kind
     kind: Kind  # the kind it decides on (class-balanced: a rare kind is not drowned by `other`)
     rationale: float  # calibrated P(the message names its customer and how it helps them)
+    nudge: float  # calibrated P(a decision or request that does not name its customer): whether to ask
 
     @property
     def logged(self) -> float:
         """P(a decision or an approval request)."""
         return self.kinds[Kind.DECISION] + self.kinds[Kind.APPROVAL_REQUEST]
-
-    @property
-    def nudge(self) -> float:
-        """P(a decision or request that does not name its customer)."""
-        return self.logged * (1.0 - self.rationale)
 
 
 @dataclass
@@ -56,43 +53,50 @@ class Model:
     kind_bias: np.ndarray  # 4
     rationale_weights: np.ndarray  # DIMENSIONS
     rationale_bias: float
+    nudge_weights: np.ndarray  # DIMENSIONS: the head that says whether to ask
+    nudge_bias: float
     # Calibration: probabilities are softmax((logits + shift) / temperature).
     kind_temperature: float = 1.0
     kind_shift: np.ndarray = field(default_factory=lambda: np.zeros(4))
     rationale_temperature: float = 1.0
     rationale_shift: float = 0.0
+    nudge_temperature: float = 1.0
+    nudge_shift: float = 0.0
     thresholds: dict[Sensitivity, float] = field(default_factory=dict)
     candidate: float | None = None  # P(decision or request) from which a message is worth an LLM's look
     weights: Weights = field(default_factory=Weights)
     use_rules: bool = True
-    # Added to the rationale logit of a decision or request in which the rules find a customer named.
+    # Added to the rationale and nudge logits of a decision or request in which the rules find a customer named.
     rationale_customer: float = 0.0
+    nudge_customer: float = 0.0
 
     def __post_init__(self):
         self.featuriser = Featuriser(self.weights, self.use_rules)
-        # Both heads in one table, so a message's columns are looked up once; the attributes are views of it.
-        stacked = np.empty((len(self.rationale_weights), 5), dtype=np.float32)
+        # The heads in one table, so a message's columns are looked up once; the attributes are views of it.
+        stacked = np.empty((len(self.rationale_weights), 6), dtype=np.float32)
         stacked[:, :4] = self.kind_weights
         stacked[:, 4] = self.rationale_weights
+        stacked[:, 5] = self.nudge_weights
         self._stacked = stacked
-        self.kind_weights, self.rationale_weights = stacked[:, :4], stacked[:, 4]
-        self._bias = np.append(self.kind_bias, self.rationale_bias)
+        self.kind_weights, self.rationale_weights, self.nudge_weights = stacked[:, :4], stacked[:, 4], stacked[:, 5]
+        self._bias = np.array([*self.kind_bias, self.rationale_bias, self.nudge_bias])
         self._shift = [float(x) for x in self.kind_shift]
 
     def scores(self, norm: str) -> Scores:
-        """The scores of a normalised message. Its rationale counts the rules' customer finding only
-        when the message is a decision or request: the one place it is read (a rule pass saved)."""
+        """The scores of a normalised message. Its rationale and nudge count the rules' customer
+        finding only when the message is a decision or request: where they are read."""
         indices, values = self.featuriser.vector(norm)
-        *logits, r = (values @ self._stacked[indices] + self._bias).tolist()
-        if KINDS[logits.index(max(logits))] in ASKED:
-            r += self.customer_term(norm)
-        return self.scores_from(logits, r)
+        *logits, r, n = (values @ self._stacked[indices] + self._bias).tolist()
+        if KINDS[logits.index(max(logits))] in ASKED and customer_named(norm):
+            r += self.rationale_customer
+            n += self.nudge_customer
+        return self.scores_from(logits, r, n)
 
-    def customer_term(self, norm: str) -> float:
-        """What the rules' finding a customer named adds to the rationale logit."""
-        return self.rationale_customer if self.rationale_customer and customer_named(norm) else 0.0
+    def customer_terms(self, norm: str) -> tuple[float, float]:
+        """What the rules' finding a customer named adds to the rationale and nudge logits."""
+        return (self.rationale_customer, self.nudge_customer) if customer_named(norm) else (0.0, 0.0)
 
-    def scores_from(self, logits: Sequence[float], rationale_logit: float) -> Scores:
+    def scores_from(self, logits: Sequence[float], rationale_logit: float, nudge_logit: float) -> Scores:
         """Scores from raw logits: the kind with the highest one, and calibrated probabilities."""
         logits = [float(x) for x in logits]
         kind = KINDS[logits.index(max(logits))]
@@ -101,11 +105,11 @@ class Model:
         top = max(calibrated)
         exps = [math.exp(x - top) for x in calibrated]
         total = sum(exps)
-        r = (rationale_logit + self.rationale_shift) / self.rationale_temperature
         return Scores(
             kinds=dict(zip(KINDS, (e / total for e in exps), strict=True)),
             kind=kind,
-            rationale=1.0 / (1.0 + math.exp(-r)) if r > -700 else 0.0,
+            rationale=_sigmoid((rationale_logit + self.rationale_shift) / self.rationale_temperature),
+            nudge=_sigmoid((nudge_logit + self.nudge_shift) / self.nudge_temperature),
         )
 
     # -- files ----------------------------------------------------------------------------
@@ -120,6 +124,10 @@ class Model:
             "kind_shift": [float(x) for x in self.kind_shift],
             "rationale_temperature": self.rationale_temperature,
             "rationale_shift": self.rationale_shift,
+            "nudge_bias": self.nudge_bias,
+            "nudge_temperature": self.nudge_temperature,
+            "nudge_shift": self.nudge_shift,
+            "nudge_customer": self.nudge_customer,
             "thresholds": {s.value: t for s, t in self.thresholds.items()},
             "candidate": self.candidate,
             "weights": dataclasses.asdict(self.weights),
@@ -132,6 +140,7 @@ class Model:
                 kind_weights=self.kind_weights.astype(np.float16),
                 kind_bias=self.kind_bias.astype(np.float64),
                 rationale_weights=self.rationale_weights.astype(np.float16),
+                nudge_weights=self.nudge_weights.astype(np.float16),
                 meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
             )
 
@@ -146,7 +155,7 @@ class Model:
                 return cls._read(f)
         except FileNotFoundError:
             raise ModelError(f"{path or MODEL_FILE}: no such model file") from None
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ModelError(f"{path or MODEL_FILE}: not a Nudgebot model ({exc})") from None
 
     @classmethod
@@ -154,7 +163,8 @@ class Model:
         with np.load(stream, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             if meta.get("format") != FORMAT or meta.get("dimensions") != DIMENSIONS:
-                raise ValueError(f"format {meta.get('format')} with {meta.get('dimensions')} columns")
+                raise ValueError(f"format {meta.get('format')} with {meta.get('dimensions')} columns; this version"
+                                 f" reads format {FORMAT} with {DIMENSIONS}: train it again with `nudgebot train`")
             return cls(
                 kind_weights=np.ascontiguousarray(data["kind_weights"], dtype=np.float32),
                 kind_bias=data["kind_bias"].astype(np.float64),
@@ -164,12 +174,21 @@ class Model:
                 kind_shift=np.asarray(meta["kind_shift"], dtype=np.float64),
                 rationale_temperature=float(meta["rationale_temperature"]),
                 rationale_shift=float(meta["rationale_shift"]),
+                nudge_weights=data["nudge_weights"].astype(np.float32),
+                nudge_bias=float(meta["nudge_bias"]),
+                nudge_temperature=float(meta["nudge_temperature"]),
+                nudge_shift=float(meta["nudge_shift"]),
+                nudge_customer=float(meta["nudge_customer"]),
                 thresholds={Sensitivity(k): float(v) for k, v in meta["thresholds"].items()},
                 candidate=meta.get("candidate"),
                 weights=Weights(**meta["weights"]),
                 use_rules=bool(meta["use_rules"]),
                 rationale_customer=float(meta.get("rationale_customer", 0.0)),
             )
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 @functools.cache

@@ -139,10 +139,13 @@ class Fitted:
     kind_bias: np.ndarray
     rationale_weights: np.ndarray
     rationale_bias: float
+    nudge_weights: np.ndarray
+    nudge_bias: float
 
-    def logits(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """X: rows of `matrix`; the kind weights stop before its customer column, the rationale's do not."""
-        return X[:, :DIMENSIONS] @ self.kind_weights + self.kind_bias, X @ self.rationale_weights + self.rationale_bias
+    def logits(self, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """X: rows of `matrix`; the kind weights stop before its customer column, the others do not."""
+        kinds = X[:, :DIMENSIONS] @ self.kind_weights + self.kind_bias
+        return kinds, X @ self.rationale_weights + self.rationale_bias, X @ self.nudge_weights + self.nudge_bias
 
 
 def fit(X, examples: Sequence[Example]) -> Fitted:
@@ -161,7 +164,10 @@ def fit(X, examples: Sequence[Example]) -> Fitted:
     rat_y = np.array([bool(e.customer_rationale) for e in examples])[asked]
     rat_weights = np.array([1.0 if e.primary else RATIONALE_EXTRA_WEIGHT for e in examples])
     rat_w, rat_b = _logistic(X[asked], rat_y, rat_weights[asked], 2)
-    return Fitted(kind_w, kind_b, rat_w, float(rat_b[0]))
+    # Whether to ask, learned directly (a decision or request naming no customer, against everything
+    # else): it ranks the questions better than the product of the other two.
+    nudge_w, nudge_b = _logistic(X, np.array([e.nudge for e in examples]), w, 2)
+    return Fitted(kind_w, kind_b, rat_w, float(rat_b[0]), nudge_w, float(nudge_b[0]))
 
 
 def group_folds(examples: Sequence[Example], k: int = FOLDS, seed: int = SEED) -> list[np.ndarray]:
@@ -241,6 +247,7 @@ class OutOfFold:
     kind_logits: np.ndarray
     rationale_logits: np.ndarray
     fold: np.ndarray
+    nudge_logits: np.ndarray
 
 
 def out_of_fold(examples: Sequence[Example], featuriser: Featuriser, k: int = FOLDS) -> OutOfFold:
@@ -251,17 +258,19 @@ def out_of_fold(examples: Sequence[Example], featuriser: Featuriser, k: int = FO
     position = {int(i): n for n, i in enumerate(primary)}
     kind_logits = np.zeros((len(primary), 4))
     rationale_logits = np.zeros(len(primary))
+    nudge_logits = np.zeros(len(primary))
     fold_of = np.zeros(len(primary), dtype=np.int64)
     for n, test in enumerate(folds):
         train = np.setdiff1d(primary, test)
         train = np.concatenate([train, extra])
         fitted = fit(X[train], [examples[i] for i in train])
-        kl, rl = fitted.logits(X[test])
+        kl, rl, nl = fitted.logits(X[test])
         rows = [position[int(i)] for i in test]
         kind_logits[rows] = kl
         rationale_logits[rows] = rl
+        nudge_logits[rows] = nl
         fold_of[rows] = n
-    return OutOfFold([examples[i] for i in primary], kind_logits, rationale_logits, fold_of)
+    return OutOfFold([examples[i] for i in primary], kind_logits, rationale_logits, fold_of, nudge_logits)
 
 
 @dataclass
@@ -276,6 +285,7 @@ class Calibrated:
     fold_thresholds: list[dict[Sensitivity, float]] = field(default_factory=list)
     kind_calibration: tuple[float, np.ndarray] = (1.0, np.zeros(4))
     rationale_calibration: tuple[float, float] = (1.0, 0.0)
+    nudge_calibration: tuple[float, float] = (1.0, 0.0)
     candidate: float | None = None  # P(decision or request) from which a message goes to the LLM
 
 
@@ -289,14 +299,16 @@ def calibrated(oof: OutOfFold) -> Calibrated:
     def scores(rows: np.ndarray, on: np.ndarray):
         t, shift = calibrate_kinds(oof.kind_logits[on], y[on])
         rt, rs = calibrate_binary(oof.rationale_logits[on & asked], rat_y[on & asked])
+        nt, ns = calibrate_binary(oof.nudge_logits[on], gold[on])
         p = _softmax((oof.kind_logits[rows] + shift) / t)
         r = 1.0 / (1.0 + np.exp(-(oof.rationale_logits[rows] + rs) / rt))
-        return p, r, (t, shift), (rt, rs)
+        q = 1.0 / (1.0 + np.exp(-(oof.nudge_logits[rows] + ns) / nt))
+        return p, r, q, (t, shift), (rt, rs), (nt, ns)
 
     everything = np.ones(len(y), dtype=bool)
-    p, r, kcal, rcal = scores(np.arange(len(y)), everything)
+    p, r, q, kcal, rcal, ncal = scores(np.arange(len(y)), everything)
     decided = oof.kind_logits.argmax(axis=1)
-    nudge = _nudge_scores(p, r, decided)
+    nudge = _nudge_scores(q, decided)
     thresholds = {s: threshold_for(nudge, gold, target) for s, target in TARGETS.items()}
     candidate = candidate_threshold(p[:, 0] + p[:, 1], np.isin(decided, (0, 1)), asked)
     # Honest figures: each fold's calibration and thresholds come from the other folds only.
@@ -305,11 +317,11 @@ def calibrated(oof: OutOfFold) -> Calibrated:
     for n in folds:
         held = oof.fold == n
         rest = ~held
-        p_all, r_all, _, _ = scores(np.arange(len(y)), rest)
-        n_all = _nudge_scores(p_all, r_all, decided)
+        p_all, r_all, q_all, _, _, _ = scores(np.arange(len(y)), rest)
+        n_all = _nudge_scores(q_all, decided)
         fold_thresholds.append({s: threshold_for(n_all[rest], gold[rest], t) for s, t in TARGETS.items()})
         fold_p[held], fold_r[held], fold_n[held] = p_all[held], r_all[held], n_all[held]
-    return Calibrated(fold_p, decided, fold_r, fold_n, thresholds, fold_thresholds, kcal, rcal, candidate)
+    return Calibrated(fold_p, decided, fold_r, fold_n, thresholds, fold_thresholds, kcal, rcal, ncal, candidate)
 
 
 CANDIDATE_RECALL = 0.97
@@ -326,9 +338,9 @@ def candidate_threshold(logged: np.ndarray, decided_asked: np.ndarray, gold_aske
     return float(rest[need - 1]) if need <= len(rest) else 0.0
 
 
-def _nudge_scores(p: np.ndarray, r: np.ndarray, decided: np.ndarray) -> np.ndarray:
-    """P(decision or request) × P(no customer), and 0 where the kind decided is neither."""
-    return np.where(np.isin(decided, (0, 1)), (p[:, 0] + p[:, 1]) * (1.0 - r), 0.0)
+def _nudge_scores(q: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    """P(a decision or request naming no customer), and 0 where the kind decided is neither."""
+    return np.where(np.isin(decided, (0, 1)), q, 0.0)
 
 
 def predictions(cal: Calibrated, oof: OutOfFold, sensitivity: Sensitivity = Sensitivity.NORMAL) -> list[dict]:
@@ -374,6 +386,11 @@ def train_model(
         rationale_weights=fitted.rationale_weights[:DIMENSIONS].astype(np.float32),
         rationale_bias=fitted.rationale_bias,
         rationale_customer=float(fitted.rationale_weights[CUSTOMER_COLUMN]),
+        nudge_weights=fitted.nudge_weights[:DIMENSIONS].astype(np.float32),
+        nudge_bias=fitted.nudge_bias,
+        nudge_customer=float(fitted.nudge_weights[CUSTOMER_COLUMN]),
+        nudge_temperature=cal.nudge_calibration[0],
+        nudge_shift=cal.nudge_calibration[1],
         kind_temperature=cal.kind_calibration[0],
         kind_shift=cal.kind_calibration[1],
         rationale_temperature=cal.rationale_calibration[0],
