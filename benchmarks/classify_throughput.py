@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,20 +116,20 @@ def adversarial_inputs() -> list[tuple[str, str]]:
     return inputs
 
 
-def slowest_judgement(matcher: PrincipleMatcher, runs: int = 3) -> tuple[float, str, int]:
-    """The slowest adversarial input: (best CPU seconds of `runs`, its name, how many inputs)."""
+def slowest_judgement(judge: Callable[[str], object], runs: int = 3) -> tuple[float, str, int]:
+    """The slowest adversarial input for `judge`: (best CPU seconds of `runs`, its name, how many inputs)."""
     inputs = adversarial_inputs()
     worst, worst_name = 0.0, ""
     for name, text in inputs:
-        best = min(_judge_once(text, matcher) for _ in range(runs))
+        best = min(_judge_once(text, judge) for _ in range(runs))
         if best > worst:
             worst, worst_name = best, name
     return worst, worst_name, len(inputs)
 
 
-def _judge_once(text: str, matcher: PrincipleMatcher) -> float:
+def _judge_once(text: str, judge: Callable[[str], object]) -> float:
     start = time.process_time()
-    detect(text, matcher)
+    judge(text)
     return time.process_time() - start
 
 
@@ -187,17 +188,31 @@ def main() -> None:
         "--adversarial-only", action="store_true", help="only the slowest single message, not the throughput"
     )
     args = parser.parse_args()
-    matcher = PrincipleMatcher(load_principles(BUNDLED_PRINCIPLES))
-    worst_s, worst_name, adversarial_n = slowest_judgement(matcher)
+    from bot.detector.judge import Detector
+    from bot.detector.model import shipped_model
+    from bot.opinion import candidate
+
+    principles = load_principles(BUNDLED_PRINCIPLES)
+    matcher = PrincipleMatcher(principles)
+    learned = Detector(principles, model=shipped_model())
+    worst_s, worst_name, adversarial_n = slowest_judgement(lambda text: detect(text, matcher))
+    worst_model_s, worst_model_name, _ = slowest_judgement(learned.judge)
     slowest = {
         "adversarial_inputs": adversarial_n,
         "slowest_judge_ms": round(worst_s * 1000, 2),
         "slowest_input": worst_name,
+        "slowest_model_judge_ms": round(worst_model_s * 1000, 2),
+        "slowest_model_input": worst_model_name,
         "judge_budget_ms": JUDGE_BUDGET_MS,
     }
+
+    def verdict(ms: float) -> str:
+        return "" if ms <= JUDGE_BUDGET_MS else ", OVER"
+
     slowest_line = (
-        f"slowest message: {slowest['slowest_judge_ms']} ms CPU of {adversarial_n} adversarial inputs "
-        f"(budget {JUDGE_BUDGET_MS:g} ms{'' if worst_s * 1000 <= JUDGE_BUDGET_MS else ', OVER'}): {worst_name}"
+        f"slowest message of {adversarial_n} adversarial inputs (budget {JUDGE_BUDGET_MS:g} ms CPU): rules "
+        f"{slowest['slowest_judge_ms']} ms{verdict(slowest['slowest_judge_ms'])} ({worst_name}); learned detector "
+        f"{slowest['slowest_model_judge_ms']} ms{verdict(slowest['slowest_model_judge_ms'])} ({worst_model_name})"
     )
     if args.adversarial_only:
         print(json.dumps(slowest, indent=2) if args.json else slowest_line)
@@ -213,12 +228,6 @@ def main() -> None:
         for line in lines:
             obj = json.loads(line)
             json.dumps({"id": obj["id"], **detect(obj["text"], matcher).as_dict()})
-
-    from bot.detector.judge import Detector
-    from bot.detector.model import shipped_model
-    from bot.opinion import candidate
-
-    learned = Detector(load_principles(BUNDLED_PRINCIPLES), model=shipped_model())
 
     def model() -> None:
         for line in lines:

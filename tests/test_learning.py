@@ -81,6 +81,22 @@ def test_a_correction_survives_its_bytes():
     again = Adaptation.from_bytes(fitted.to_bytes())
     assert (again.columns == fitted.columns).all() and again.answers == 5
     assert abs(float(again.kind_delta.sum()) - float(fitted.kind_delta.sum())) < 1e-3
+    assert abs(float(again.nudge_delta.sum()) - float(fitted.nudge_delta.sum())) < 1e-3
+    text = normalise(NEW_PLAN)
+    from bot.detector.adapt import AdaptedModel
+
+    assert AdaptedModel(base, again).scores(text) == AdaptedModel(base, fitted).scores(text)
+
+
+def test_not_a_decision_lowers_the_nudge_itself():
+    """"Not a decision" answers teach the head that says whether to ask, not only the kinds: a new
+    plan worded like the answered ones scores lower on it."""
+    from bot.detector.adapt import AdaptedModel
+
+    base = shipped_model()
+    adapted = AdaptedModel(base, adapt(base, [Answer(lunch(f), "other") for f in LUNCHES[:10]]))
+    text = normalise(NEW_PLAN)
+    assert adapted.scores(text).nudge < base.scores(text).nudge - 0.2
 
 
 def test_no_answers_change_nothing():
@@ -90,7 +106,7 @@ def test_no_answers_change_nothing():
     base = shipped_model()
     empty = AdaptedModel(base, adapt(base, []))
     text = normalise(lunch("pizza"))
-    assert empty.scores(text).kinds == base.scores(text).kinds
+    assert empty.scores(text) == base.scores(text)
 
 
 def test_train_workspace_refits_from_the_log_and_refuses_an_unknown_one(engine, clock, tmp_path):

@@ -44,6 +44,7 @@ class Adaptation:
     kind_bias_delta: np.ndarray  # 4
     rationale_delta: np.ndarray  # len(columns)
     answers: int
+    nudge_delta: np.ndarray | None = None  # len(columns); None: the nudge head is not corrected
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -51,6 +52,8 @@ class Adaptation:
             out, columns=self.columns, kind_delta=self.kind_delta.astype(np.float32),
             kind_bias_delta=self.kind_bias_delta, rationale_delta=self.rationale_delta.astype(np.float32),
             answers=np.array([self.answers]),
+            nudge_delta=(self.nudge_delta if self.nudge_delta is not None else np.zeros(len(self.columns))).astype(
+                np.float32),
         )
         return out.getvalue()
 
@@ -59,7 +62,8 @@ class Adaptation:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             return cls(z["columns"].astype(np.int64), z["kind_delta"].astype(np.float32),
                        z["kind_bias_delta"].astype(np.float64), z["rationale_delta"].astype(np.float32),
-                       int(z["answers"][0]))
+                       int(z["answers"][0]),
+                       z["nudge_delta"].astype(np.float32) if "nudge_delta" in z.files else None)
 
 
 class AdaptedModel:
@@ -73,8 +77,7 @@ class AdaptedModel:
         self.featuriser = base.featuriser
 
     def logits(self, norm: str) -> tuple[np.ndarray, float, float]:
-        """The adapted kind and rationale logits, and the nudge logit moved by as many log-odds as the
-        correction moves P(decision or request) × P(no customer): the nudge head is not adapted itself."""
+        """The kind, rationale and nudge logits with the workspace's correction."""
         base = self.base
         indices, values = base.featuriser.vector(norm)
         looked_up = values @ base._stacked[indices] + base._bias
@@ -83,26 +86,18 @@ class AdaptedModel:
         r += customer_r
         n += customer_n
         a = self.adaptation
-        adapted, adapted_r = logits, r
         if len(a.columns):
             pos = np.minimum(np.searchsorted(a.columns, indices), len(a.columns) - 1)
             hit = a.columns[pos] == indices
             if hit.any():
-                adapted = logits + values[hit] @ a.kind_delta[pos[hit]]
-                adapted_r = r + float(values[hit] @ a.rationale_delta[pos[hit]])
-        adapted = adapted + a.kind_bias_delta
-        before = base.scores_from(logits, r, n)
-        after = base.scores_from(adapted, adapted_r, n)
-        return adapted, adapted_r, n + _log_odds(after.logged * (1 - after.rationale)) - _log_odds(
-            before.logged * (1 - before.rationale))
+                logits = logits + values[hit] @ a.kind_delta[pos[hit]]
+                r += float(values[hit] @ a.rationale_delta[pos[hit]])
+                if a.nudge_delta is not None:
+                    n += float(values[hit] @ a.nudge_delta[pos[hit]])
+        return logits + a.kind_bias_delta, r, n
 
     def scores(self, norm: str) -> Scores:
         return self.base.scores_from(*self.logits(norm))
-
-
-def _log_odds(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return float(np.log(p / (1 - p)))
 
 
 def _design(base: Model, answers: Sequence[Answer]):
@@ -124,7 +119,7 @@ def adapt(base: Model, answers: Sequence[Answer], strength: float = STRENGTH) ->
     bias_delta = np.zeros(4)
     rationale_delta = np.zeros(k)
     if not answers:
-        return Adaptation(columns, kind_delta, bias_delta, rationale_delta, 0)
+        return Adaptation(columns, kind_delta, bias_delta, rationale_delta, 0, np.zeros(k))
     w = np.array([a.weight for a in answers])
     y = np.array([KIND_INDEX[a.kind] for a in answers])
     onehot = np.eye(4)[y]
@@ -139,16 +134,29 @@ def adapt(base: Model, answers: Sequence[Answer], strength: float = STRENGTH) ->
         # The biases stay: answers are about the messages people answered, not about all of chat (a
         # workspace that only ever says "Not a decision" must not turn every decision into chat).
         kind_delta -= RATE * (X.T @ err + strength * kind_delta / total)
-    asked = np.array([a.kind in (Kind.DECISION.value, Kind.APPROVAL_REQUEST.value)
-                      and a.customer_rationale is not None for a in answers])
+    asked_kind = np.array([a.kind in (Kind.DECISION.value, Kind.APPROVAL_REQUEST.value) for a in answers])
+    known = np.array([a.customer_rationale is not None for a in answers])
+    terms = np.array([base.customer_terms(normalise(a.text)) for a in answers])
+    asked = asked_kind & known
     if asked.any():
-        Xr, wr = X[asked], w[asked]
-        yr = np.array([bool(a.customer_rationale) for a, keep in zip(answers, asked, strict=True) if keep], float)
-        customer = np.array([base.customer_terms(normalise(a.text))[0] for a in answers])[asked]
-        base_r = Xr @ base.rationale_weights[columns] + base.rationale_bias + customer
-        total_r = wr.sum()
-        for _ in range(STEPS):
-            p = 1.0 / (1.0 + np.exp(-(base_r + Xr @ rationale_delta)))
-            rationale_delta -= RATE * (Xr.T @ ((p - yr) * wr / total_r) + strength * rationale_delta / total_r)
+        yr = np.array([bool(a.customer_rationale) for a in answers], float)[asked]
+        base_r = X[asked] @ base.rationale_weights[columns] + base.rationale_bias + terms[asked, 0]
+        rationale_delta = _binary_delta(X[asked], yr, w[asked], base_r, strength)
+    # Whether to ask: a decision or request naming no customer; unknown where a decision's rationale is.
+    labelled = ~asked_kind | known
+    yn = np.array([bool(is_asked) and a.customer_rationale is False
+                   for is_asked, a in zip(asked_kind, answers, strict=True)], float)[labelled]
+    base_n = X[labelled] @ base.nudge_weights[columns] + base.nudge_bias + terms[labelled, 1]
+    nudge_delta = _binary_delta(X[labelled], yn, w[labelled], base_n, strength) if labelled.any() else np.zeros(k)
     return Adaptation(columns, kind_delta.astype(np.float32), bias_delta, rationale_delta.astype(np.float32),
-                      len(answers))
+                      len(answers), nudge_delta.astype(np.float32))
+
+
+def _binary_delta(X: np.ndarray, y: np.ndarray, w: np.ndarray, base: np.ndarray, strength: float) -> np.ndarray:
+    """The correction of a binary head's weights on the touched columns: log loss plus the prior."""
+    delta = np.zeros(X.shape[1])
+    total = w.sum()
+    for _ in range(STEPS):
+        p = 1.0 / (1.0 + np.exp(-(base + X @ delta)))
+        delta -= RATE * (X.T @ ((p - y) * w / total) + strength * delta / total)
+    return delta
