@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.detect import PrincipleMatcher, classify, detect, find_customer
-from bot.detector.model import ASKED, Model
+from bot.detector.model import ASKED, LOG_THRESHOLD, Model
 from bot.detector.readable import unreadable
 from bot.models import Kind, Principle, Sensitivity, Verdict
 from bot.text import normalise
@@ -39,6 +39,8 @@ class Detector:
         norm = normalise(text)
         scores = self.model.scores(norm)
         kind = scores.kind
+        if kind in ASKED and scores.logged < LOG_THRESHOLD:
+            kind = Kind.OTHER  # below the logging threshold: not logged, never asked about
         if kind not in ASKED:
             return Verdict(kind=kind, customer_rationale=None, probability=scores.logged, nudge_score=0.0)
         rationale = scores.rationale >= 0.5

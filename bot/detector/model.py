@@ -24,6 +24,9 @@ from bot.models import Kind, Sensitivity
 
 KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
 ASKED = (Kind.DECISION, Kind.APPROVAL_REQUEST)
+# A decision or request is logged (and can be asked about) only when it is more likely one than not,
+# so what the digest lists stays clean (grouped CV: logged precision 0.756 -> 0.768 for 0.017 recall).
+LOG_THRESHOLD = 0.5
 MODEL_FILE = "model.npz"
 FORMAT = 2  # 2: clause acts and word columns (features.py), the nudge head
 

@@ -10,6 +10,7 @@ from datetime import date
 from bot.detect import detect
 from bot.detector import train as T
 from bot.detector.features import Featuriser
+from bot.detector.model import LOG_THRESHOLD
 from bot.evaluate import Report, evaluate
 from bot.models import Sensitivity
 
@@ -131,6 +132,8 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], shipped
         curve(shipped),
         "",
         "Nudge-score thresholds shipped: " + ", ".join(f"{s.value} {t:.3f}" for s, t in thresholds.items()) + ".",
+        f"A decision or request is logged (and can be asked about) only when P(decision or request) ≥"
+        f" {LOG_THRESHOLD:g}; the figures above count what falls below as other.",
         "",
         f"The rationale model weighs the extra (train-only) files at {T.RATIONALE_EXTRA_WEIGHT:g}: they name the",
         "customers of other trades than the open-source threads of the measured file.",

@@ -7,19 +7,25 @@ request (a false nudge), and adds a rationale where the question was right. Half
 threads are its stream of answers, the other half are held back and never answered. After 10, 25
 and 50 answers the team's correction is refitted (bot/detector/adapt.py, as the nightly job does),
 and the false and right questions on the held-back messages are counted.
+
+`by_register` does the same with each register (chat, lists and minutes, threads) as the team and
+the model fitted on the others: a workspace whose way of writing the base data does not have.
+`python -m bot.detector.simulate FILES --extra FILE…` prints both.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.detector import train as T
 from bot.detector.adapt import AdaptedModel, Answer, adapt
 from bot.detector.features import Featuriser
-from bot.detector.model import Model
+from bot.detector.model import ASKED, LOG_THRESHOLD, Model
 from bot.models import Sensitivity
 from bot.text import normalise
 
@@ -36,7 +42,7 @@ class Point:
 
 def _asks(model, norm: str, threshold: float) -> bool:
     scores = model.scores(norm)
-    if scores.kind.value not in ("decision", "approval_request") or scores.rationale >= 0.5:
+    if scores.kind not in ASKED or scores.logged < LOG_THRESHOLD or scores.rationale >= 0.5:
         return False
     return scores.nudge >= threshold
 
@@ -51,17 +57,31 @@ def simulate(examples: Sequence[T.Example], seed: int = T.SEED) -> list[list[Poi
     primary = [e for e in examples if e.primary]
     extra = [e for e in examples if not e.primary]
     first, second = _halves(primary, seed)
-    runs = []
-    for team, rest in ((first, second), (second, first)):
-        base = T.train_model([primary[i] for i in rest] + extra, Featuriser())
-        threshold = base.thresholds[Sensitivity.NORMAL]
-        members = [primary[i] for i in team]
-        stream_idx, held_idx = _halves(members, seed + 1)
-        rng = np.random.default_rng(seed)
-        stream = [members[i] for i in rng.permutation(stream_idx)]
-        held = [members[i] for i in held_idx]
-        runs.append(_play(base, threshold, stream, held))
-    return runs
+    return [_team([primary[i] for i in team], [primary[i] for i in rest] + extra, seed)
+            for team, rest in ((first, second), (second, first))]
+
+
+def by_register(examples: Sequence[T.Example], seed: int = T.SEED, smallest: int = 300) -> dict[str, list[Point]]:
+    """Each register of at least `smallest` messages plays a team whose way of writing the model has
+    not seen: the model is fitted on the other registers (and the extra files)."""
+    primary = [e for e in examples if e.primary]
+    extra = [e for e in examples if not e.primary]
+    registers = sorted({e.register for e in primary})
+    return {
+        register: _team([e for e in primary if e.register == register],
+                        [e for e in primary if e.register != register] + extra, seed)
+        for register in registers if sum(e.register == register for e in primary) >= smallest
+    }
+
+
+def _team(members: list[T.Example], training: list[T.Example], seed: int) -> list[Point]:
+    base = T.train_model(training, Featuriser())
+    threshold = base.thresholds[Sensitivity.NORMAL]
+    stream_idx, held_idx = _halves(members, seed + 1)
+    rng = np.random.default_rng(seed)
+    stream = [members[i] for i in rng.permutation(stream_idx)]
+    held = [members[i] for i in held_idx]
+    return _play(base, threshold, stream, held)
 
 
 def _play(base: Model, threshold: float, stream: Sequence[T.Example], held: Sequence[T.Example]) -> list[Point]:
@@ -110,3 +130,25 @@ def render(runs: list[list[Point]]) -> str:
         rows.append(f"| {n} | {sum(p.false_nudges for p in found)} | {sum(p.true_nudges for p in found)} | "
                     f"{sum(p.held_back for p in found)} |")
     return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """python -m bot.detector.simulate FILES [--extra FILE]...: both simulations, as tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", help="labelled JSON Lines, measured and trained on")
+    parser.add_argument("--extra", action="append", default=[], help="trained on only (repeatable)")
+    args = parser.parse_args(argv)
+    examples: list[T.Example] = []
+    for path in args.files:
+        examples += T.read_examples(Path(path))[0]
+    for path in args.extra:
+        examples += T.read_examples(Path(path), weight=T.EXTRA_WEIGHT, primary=False)[0]
+    print("Half of the threads as a team, the other half training the model:\n")
+    print(render(simulate(examples)))
+    teams = by_register(examples)
+    print(f"\nEach register as a team ({', '.join(teams)}), the other registers training the model:\n")
+    print(render(list(teams.values())))
+
+
+if __name__ == "__main__":
+    main()

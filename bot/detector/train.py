@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.detector.features import CUSTOMER_COLUMN, DIMENSIONS, Featuriser, customer_named
-from bot.detector.model import KINDS, Model
+from bot.detector.model import KINDS, LOG_THRESHOLD, Model
 from bot.errors import InputError
 from bot.models import Sensitivity
 from bot.text import normalise
@@ -308,7 +308,7 @@ def calibrated(oof: OutOfFold) -> Calibrated:
     everything = np.ones(len(y), dtype=bool)
     p, r, q, kcal, rcal, ncal = scores(np.arange(len(y)), everything)
     decided = oof.kind_logits.argmax(axis=1)
-    nudge = _nudge_scores(q, decided)
+    nudge = _nudge_scores(q, _logged(p, decided))
     thresholds = {s: threshold_for(nudge, gold, target) for s, target in TARGETS.items()}
     candidate = candidate_threshold(p[:, 0] + p[:, 1], np.isin(decided, (0, 1)), asked)
     # Honest figures: each fold's calibration and thresholds come from the other folds only.
@@ -318,7 +318,7 @@ def calibrated(oof: OutOfFold) -> Calibrated:
         held = oof.fold == n
         rest = ~held
         p_all, r_all, q_all, _, _, _ = scores(np.arange(len(y)), rest)
-        n_all = _nudge_scores(q_all, decided)
+        n_all = _nudge_scores(q_all, _logged(p_all, decided))
         fold_thresholds.append({s: threshold_for(n_all[rest], gold[rest], t) for s, t in TARGETS.items()})
         fold_p[held], fold_r[held], fold_n[held] = p_all[held], r_all[held], n_all[held]
     return Calibrated(fold_p, decided, fold_r, fold_n, thresholds, fold_thresholds, kcal, rcal, ncal, candidate)
@@ -338,9 +338,14 @@ def candidate_threshold(logged: np.ndarray, decided_asked: np.ndarray, gold_aske
     return float(rest[need - 1]) if need <= len(rest) else 0.0
 
 
-def _nudge_scores(q: np.ndarray, decided: np.ndarray) -> np.ndarray:
-    """P(a decision or request naming no customer), and 0 where the kind decided is neither."""
-    return np.where(np.isin(decided, (0, 1)), q, 0.0)
+def _logged(p: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    """Whether each message is logged: decided a decision or request, and at least LOG_THRESHOLD likely one."""
+    return np.isin(decided, (0, 1)) & (p[:, 0] + p[:, 1] >= LOG_THRESHOLD)
+
+
+def _nudge_scores(q: np.ndarray, logged: np.ndarray) -> np.ndarray:
+    """P(a decision or request naming no customer), and 0 where the message is not logged."""
+    return np.where(logged, q, 0.0)
 
 
 def predictions(cal: Calibrated, oof: OutOfFold, sensitivity: Sensitivity = Sensitivity.NORMAL) -> list[dict]:
@@ -348,6 +353,8 @@ def predictions(cal: Calibrated, oof: OutOfFold, sensitivity: Sensitivity = Sens
     out = []
     for i in range(len(oof.examples)):
         kind = KIND_NAMES[int(cal.decided[i])]
+        if kind in ("decision", "approval_request") and cal.kinds[i, 0] + cal.kinds[i, 1] < LOG_THRESHOLD:
+            kind = "other"  # below the logging threshold: not logged, not asked about
         asked = kind in ("decision", "approval_request")
         rationale = bool(cal.rationale[i] >= 0.5) if asked else None
         threshold = cal.fold_thresholds[int(oof.fold[i])][sensitivity] if cal.fold_thresholds else 0.0
