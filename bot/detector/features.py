@@ -176,6 +176,6 @@ class Featuriser:
         groups = [list(dict.fromkeys(g)) for g in (plain, affixes, in_sentences, cues, acts, rules)]
         idx = [i for g in groups for i in g]
         values = np.repeat(self._weights, [len(g) for g in groups])
-        # Scaled by the norm of the list of values: repeated columns are not merged first (that would
-        # cost a sort per message); training builds its matrix from these same values.
+        # Each group counts a column once; a column two groups share by hashing is not merged first
+        # (that would cost a sort per message). Training builds its matrix from these same values.
         return np.array(idx, dtype=np.int64), values / (float(np.sqrt(values @ values)) or 1.0)
