@@ -80,8 +80,8 @@ class AdaptedModel:
         """The kind, rationale and nudge logits with the workspace's correction."""
         base = self.base
         indices, values = base.featuriser.vector(norm)
-        looked_up = values @ base._stacked[indices] + base._bias
-        logits, r, n = looked_up[:4], float(looked_up[4]), float(looked_up[5])
+        *kinds, r, n = base.raw_logits(indices, values)
+        logits = np.array(kinds)
         customer_r, customer_n = base.customer_terms(norm)
         r += customer_r
         n += customer_n

@@ -88,12 +88,15 @@ class Model:
     def scores(self, norm: str) -> Scores:
         """The scores of a normalised message. Its rationale and nudge count the rules' customer
         finding only when the message is a decision or request: where they are read."""
-        indices, values = self.featuriser.vector(norm)
-        *logits, r, n = (values @ self._stacked[indices] + self._bias).tolist()
+        *logits, r, n = self.raw_logits(*self.featuriser.vector(norm))
         if KINDS[logits.index(max(logits))] in ASKED and customer_named(norm):
             r += self.rationale_customer
             n += self.nudge_customer
         return self.scores_from(logits, r, n)
+
+    def raw_logits(self, indices: np.ndarray, values: np.ndarray) -> list[float]:
+        """The four kind logits, then the rationale's and the nudge's, of a feature vector (no customer terms)."""
+        return (values @ self._stacked[indices] + self._bias).tolist()
 
     def customer_terms(self, norm: str) -> tuple[float, float]:
         """What the rules' finding a customer named adds to the rationale and nudge logits."""
