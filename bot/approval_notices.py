@@ -13,6 +13,8 @@ import math
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlite_utils import Database
+
 from bot import policy
 from bot.actions import Action, Approver, Nudge, Reminder, TwoWayDoor
 from bot.approvals import FLAGS, Approvals, Tracked
@@ -41,10 +43,13 @@ class Notices:
     def __init__(self, approvals: Approvals, prompts: Prompts, politeness: policy.Politeness):
         self.approvals = approvals
         self.store = approvals.store
-        self.db = approvals.db
         self.rules = approvals.rules
         self.prompts = prompts
         self.politeness = politeness
+
+    @property
+    def db(self) -> Database:
+        return self.store.db  # the calling thread's connection, as in Approvals
 
     def with_door_note(self, actions: list[Action], message: Message, text: str, posting: bool = True) -> list[Action]:
         """`actions` for a new request, plus its two-way-door note. When the bot also asks the customer

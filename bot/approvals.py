@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from bot import approval_text as T
 from bot import learning
 from bot import rules as R
@@ -88,9 +90,15 @@ class Approvals:
 
     def __init__(self, store: Store, rules: ApprovalRules, clock: Callable[[], datetime]):
         self.store = store
-        self.db = store.db
         self.rules = rules
         self.clock = clock
+
+    @property
+    def db(self) -> Database:
+        """The calling thread's connection, looked up on each use: one taken once, on the thread that
+        built this, would be shared with that thread, and a write made inside its open transaction
+        would never be committed (the log then stays locked)."""
+        return self.store.db
 
     # -- reading --------------------------------------------------------------------------
 

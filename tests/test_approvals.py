@@ -179,6 +179,36 @@ def test_reactions_answer_as_their_approver(bot, clock):
     assert [(a, s) for a, s, _, _ in answers(bot, msg)] == [("U_A", "approve"), ("U_B", "approve")]
 
 
+def test_answers_on_the_engine_thread_are_committed_while_another_thread_reads(store, principles, clock):
+    """The server builds the engine on one thread and runs it on another. An answer recorded there
+    while the first thread sits in a read of the log is committed at once, and the log stays
+    writable: it never joins that thread's open transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bot = build(store, principles, clock)  # built here, as the server does before it starts
+    engine_thread = ThreadPoolExecutor(max_workers=1)
+    try:
+        msg, _ = engine_thread.submit(ask, bot, TWO, clock).result()
+        with store.db.atomic():  # this thread reads the log in a transaction meanwhile
+            store.decisions()
+            engine_thread.submit(bot.reaction, "slack", "T_ONE", msg.channel, msg.ts, "U_A",
+                                 "white_check_mark", clock.now).result(timeout=20)
+            engine_thread.submit(bot.reaction, "slack", "T_ONE", msg.channel, msg.ts, "U_B",
+                                 "+1", clock.now).result(timeout=20)
+        other = Store.open(store.path)  # what any other reader of the file sees
+        try:
+            row = other.find(msg.platform, msg.workspace, msg.channel, msg.ts)
+            approvers = other.db.execute(
+                "SELECT approver, answer FROM approval_approvers WHERE request_id = ? ORDER BY approver",
+                [row["id"]]).fetchall()
+        finally:
+            other.close()
+        assert row["approval_state"] == "approved"
+        assert approvers == [("U_A", "approve"), ("U_B", "approve")]
+    finally:
+        engine_thread.shutdown()
+
+
 def test_a_declining_reaction_declines(bot, clock):
     """❌ from an approver declines the request."""
     msg, _ = ask(bot, TWO, clock)
