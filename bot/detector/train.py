@@ -35,6 +35,10 @@ RATIONALE_EXTRA_WEIGHT = 0.5
 # Nudge precision each sensitivity must reach in cross-validation.
 TARGETS = {Sensitivity.QUIET: 0.90, Sensitivity.NORMAL: 0.80, Sensitivity.EAGER: 0.65}
 KIND_NAMES = tuple(k.value for k in KINDS)
+# A line may weigh itself up or down against the rest of its file ("weight", default 1): our own
+# everyday chat (tests/data/chat.jsonl) counts more than our other invented messages, since real
+# threads hold hardly any greetings, banter or status lines for the model to learn "other" from.
+MAX_LINE_WEIGHT = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,11 @@ def read_examples(path: Path, *, weight: float = 1.0, primary: bool = True) -> t
         rationale = obj.get("customer_rationale")
         if obj["kind"] in ("decision", "approval_request") and not isinstance(rationale, bool):
             raise InputError(f"{path}, line {number}: a {obj['kind']} needs \"customer_rationale\" true or false")
+        scale = obj.get("weight", 1.0)
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= MAX_LINE_WEIGHT:
+            raise InputError(
+                f"{path}, line {number}: \"weight\" must be a number above 0 and at most {MAX_LINE_WEIGHT:g}"
+            )
         group = obj.get("group") or obj.get("source") or f"{path.name}:{obj.get('id', number)}"
         if group == "original":  # our own corpus marks its invented messages so; each is its own thread
             group = f"{path.name}:{obj.get('id', number)}"
@@ -93,7 +102,7 @@ def read_examples(path: Path, *, weight: float = 1.0, primary: bool = True) -> t
                 customer_rationale=rationale if obj["kind"] in ("decision", "approval_request") else None,
                 group=str(group),
                 register=str(obj.get("register") or "unknown"),
-                weight=weight,
+                weight=weight * scale,
                 primary=primary,
             )
         )
@@ -124,8 +133,13 @@ def _logistic(X, y, weights, classes: int):
     from sklearn.linear_model import LogisticRegression
 
     used = np.unique(X.indices)  # fit on the columns in use: the same solution, far less work
-    fit = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", solver="newton-cg", tol=1e-6)
-    fit.fit(X[:, used], y, sample_weight=weights)
+    # Classes balanced by their weight, not their count: a file of light extra examples must not
+    # make its class count for less.
+    y = np.asarray(y, dtype=np.int64)
+    totals = np.bincount(y, weights=weights, minlength=max(classes, 2))
+    balance = totals.sum() / (len(totals) * np.where(totals > 0, totals, 1.0))
+    fit = LogisticRegression(C=C, max_iter=5000, solver="newton-cg", tol=1e-6)
+    fit.fit(X[:, used], y, sample_weight=weights * balance[y])
     coef = np.zeros((X.shape[1], classes if classes > 2 else 1))
     coef[used] = fit.coef_.T
     return (coef if classes > 2 else coef.ravel()), fit.intercept_
@@ -406,5 +420,16 @@ def train_model(
         candidate=cal.candidate,
         weights=featuriser.weights,
         use_rules=featuriser.use_rules,
+        known_words=known_words(e.text for e in examples),
     )
     return model
+
+
+def known_words(texts) -> np.ndarray:
+    """The sorted hashes of every word in the training texts (features.word_keys)."""
+    from bot.detector.features import word_keys
+
+    keys: set[int] = set()
+    for text in texts:
+        keys |= word_keys(normalise(text))
+    return np.array(sorted(keys), dtype=np.uint32)
