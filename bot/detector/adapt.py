@@ -99,6 +99,9 @@ class AdaptedModel:
     def scores(self, norm: str) -> Scores:
         return self.base.scores_from(*self.logits(norm))
 
+    def knows_a_word(self, norm: str) -> bool:
+        return self.base.knows_a_word(norm)
+
 
 def _design(base: Model, answers: Sequence[Answer]):
     """Dense rows over the touched columns only, and those columns."""

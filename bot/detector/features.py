@@ -137,6 +137,13 @@ def _rule_keys(norm: str) -> list[str]:
     return keys
 
 
+def word_keys(norm: str) -> set[int]:
+    """A 32-bit hash of each of a normalised message's words (not its punctuation or votes): how a
+    model remembers which words it was trained on without keeping the words."""
+    return {zlib.crc32(b"k:" + w.encode("utf-8", "surrogatepass"))
+            for w in _WORD.findall(norm[:MAX_TEXT])[:MAX_WORDS] if w[0].isalnum()}
+
+
 class Featuriser:
     def __init__(self, weights: Weights = Weights(), use_rules: bool = True):
         self.weights = weights

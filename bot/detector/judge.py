@@ -41,6 +41,8 @@ class Detector:
         kind = scores.kind
         if kind in ASKED and scores.logged < LOG_THRESHOLD:
             kind = Kind.OTHER  # below the logging threshold: not logged, never asked about
+        elif kind is not Kind.OTHER and not self.model.knows_a_word(norm):
+            kind = Kind.OTHER  # only words it never learned ("brb" in a request's thread approves nothing)
         if kind not in ASKED:
             return Verdict(kind=kind, customer_rationale=None, probability=scores.logged, nudge_score=0.0)
         rationale = scores.rationale >= 0.5

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.detector.features import DIMENSIONS, Featuriser, Weights, customer_named
+from bot.detector.features import DIMENSIONS, Featuriser, Weights, customer_named, word_keys
 from bot.models import Kind, Sensitivity
 
 KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
@@ -72,6 +72,8 @@ class Model:
     # Added to the rationale and nudge logits of a decision or request in which the rules find a customer named.
     rationale_customer: float = 0.0
     nudge_customer: float = 0.0
+    # Sorted hashes of the words it was trained on (features.word_keys); None: not known, no guard.
+    known_words: np.ndarray | None = None
 
     def __post_init__(self):
         self.featuriser = Featuriser(self.weights, self.use_rules)
@@ -93,6 +95,19 @@ class Model:
             r += self.rationale_customer
             n += self.nudge_customer
         return self.scores_from(logits, r, n)
+
+    def knows_a_word(self, norm: str) -> bool:
+        """Whether the model learned anything of at least one of the message's words, or the message
+        has none to learn from ("+1", an emoji). A message made only of words it never saw ("brb",
+        "ttyl") leaves it guessing from length and position alone."""
+        if self.known_words is None:
+            return True
+        keys = word_keys(norm)
+        if not keys:
+            return True
+        known, wanted = self.known_words, np.fromiter(keys, dtype=np.uint32, count=len(keys))
+        found = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+        return bool((known[found] == wanted).any())
 
     def raw_logits(self, indices: np.ndarray, values: np.ndarray) -> list[float]:
         """The four kind logits, then the rationale's and the nudge's, of a feature vector (no customer terms)."""
@@ -148,6 +163,7 @@ class Model:
                 rationale_weights=self.rationale_weights.astype(np.float16),
                 nudge_weights=self.nudge_weights.astype(np.float16),
                 meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
+                **({} if self.known_words is None else {"known_words": self.known_words.astype(np.uint32)}),
             )
 
     @classmethod
@@ -174,6 +190,7 @@ class Model:
             return cls(
                 kind_weights=np.ascontiguousarray(data["kind_weights"], dtype=np.float32),
                 kind_bias=data["kind_bias"].astype(np.float64),
+                known_words=data["known_words"].astype(np.uint32) if "known_words" in data.files else None,
                 rationale_weights=data["rationale_weights"].astype(np.float32),
                 rationale_bias=float(meta["rationale_bias"]),
                 kind_temperature=float(meta["kind_temperature"]),
