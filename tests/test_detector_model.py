@@ -77,6 +77,7 @@ def test_shipped_model_is_what_training_on_the_card_inputs_produces(card_example
                                shipped.kind_weights, atol=2e-3)
     np.testing.assert_allclose(retrained.rationale_weights.astype(np.float16).astype(np.float32),
                                shipped.rationale_weights, atol=2e-3)
+    assert np.array_equal(retrained.known_words, shipped.known_words)
     for s in Sensitivity:
         assert retrained.thresholds[s] == pytest.approx(shipped.thresholds[s], abs=1e-3)
     assert retrained.kind_temperature == pytest.approx(shipped.kind_temperature, abs=1e-3)
@@ -231,6 +232,53 @@ def test_train_names_the_line_of_a_bad_label(tmp_path):
     assert done.returncode == 4
     assert "bad.jsonl, line 2: \"kind\" must be one of" in done.stderr
     assert not (tmp_path / "nudgebot-model").exists()
+
+
+def test_a_line_may_weigh_itself_and_a_bad_weight_names_its_line(tmp_path):
+    """"weight" on a line scales its file's weight; a weight that is not a positive number up to the
+    cap stops training with the file and line named, exit 4."""
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"text": "hi all", "kind": "other", "weight": 2}\n{"text": "ok", "kind": "other"}\n',
+                    encoding="utf-8")
+    examples, _ = T.read_examples(good, weight=0.02)
+    assert [e.weight for e in examples] == [0.04, 0.02]
+    for weight in ('"two"', "0", "-1", "true", str(T.MAX_LINE_WEIGHT + 1)):
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(f'{{"text": "ok", "kind": "other"}}\n{{"text": "hm", "kind": "other", "weight": {weight}}}\n',
+                       encoding="utf-8")
+        done = _nudgebot("train", str(bad), cwd=tmp_path)
+        assert done.returncode == 4, weight
+        assert 'bad.jsonl, line 2: "weight" must be a number above 0' in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+# Everyday chat of our own that is not in tests/data/chat.jsonl (the test below checks it is not).
+EVERYDAY = (
+    "hello hello", "evening folks", "back from lunch", "ttyl", "rofl", "heh", "sure thing, thanks",
+    "got it, cheers", "the train is delayed, I'll join late", "restarting my laptop",
+    "merging main into my branch to pick up the fix", "staging is slow again today", "checking the alerts now",
+    "the vpn keeps dropping", "anyone know who owns the billing service?", "what's the agenda for today?",
+    "going to grab a sandwich", "see you all on monday", "thanks everyone, great week", "love the new logo",
+)
+
+
+def test_everyday_chat_is_neither_logged_nor_taken_for_an_approval():
+    """Greetings, banter and status lines the model never trained on are judged "other" (at most one
+    of twenty slips, and only that one may be asked about); votes and approvals stay what they are."""
+    from bot.detector.judge import Detector
+
+    lines = (ROOT / "tests/data/chat.jsonl").read_text(encoding="utf-8").splitlines()
+    trained = {json.loads(line)["text"].lower() for line in lines}
+    assert not trained & {t.lower() for t in EVERYDAY}
+    detector = Detector([], model=Model.load(SHIPPED / MODEL_FILE))
+    verdicts = {text: detector.judge(text) for text in EVERYDAY}
+    slipped = [t for t, v in verdicts.items() if v.kind is not Kind.OTHER]
+    assert len(slipped) <= 1, slipped
+    assert {t for t, v in verdicts.items() if v.nudge} <= set(slipped)
+    # Words it never learned are no evidence of an approval, in a request's thread or anywhere.
+    assert detector.judge("ttyl").kind is Kind.OTHER and detector.judge("qwzx vbnm").kind is Kind.OTHER
+    for approving in ("+1", "LGTM, ship it", "👍", "go ahead"):
+        assert detector.judge(approving).kind is Kind.APPROVAL, approving
 
 
 def test_classify_gives_the_models_probabilities(tmp_path):
