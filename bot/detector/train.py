@@ -19,13 +19,13 @@ import numpy as np
 
 from bot.detector.features import CUSTOMER_COLUMN, DIMENSIONS, Featuriser, customer_named
 from bot.detector.model import KINDS, LOG_THRESHOLD, Model
+from bot.detector.regression import logistic, one_vs_rest, scaled_logistic
 from bot.errors import InputError
 from bot.models import Sensitivity
 from bot.text import normalise
 
 SEED = 20261202
 FOLDS = 5
-C = 16.0
 EXTRA_WEIGHT = 0.02  # our own invented messages, another style than real chat: they barely count
 # ...except for customer rationale: the real messages are mostly open-source threads whose customers are
 # "users"; our own messages name nurses, parents, resellers, shoppers. Weighing them more for the
@@ -129,22 +129,6 @@ def matrix(featuriser: Featuriser, texts: Sequence[str]):
     )
 
 
-def _logistic(X, y, weights, classes: int):
-    from sklearn.linear_model import LogisticRegression
-
-    used = np.unique(X.indices)  # fit on the columns in use: the same solution, far less work
-    # Classes balanced by their weight, not their count: a file of light extra examples must not
-    # make its class count for less.
-    y = np.asarray(y, dtype=np.int64)
-    totals = np.bincount(y, weights=weights, minlength=max(classes, 2))
-    balance = totals.sum() / (len(totals) * np.where(totals > 0, totals, 1.0))
-    fit = LogisticRegression(C=C, max_iter=5000, solver="newton-cg", tol=1e-6)
-    fit.fit(X[:, used], y, sample_weight=weights * balance[y])
-    coef = np.zeros((X.shape[1], classes if classes > 2 else 1))
-    coef[used] = fit.coef_.T
-    return (coef if classes > 2 else coef.ravel()), fit.intercept_
-
-
 @dataclass
 class Fitted:
     """Raw logits of a fit, before calibration: what cross-validation collects per fold."""
@@ -173,15 +157,15 @@ def fit(X, examples: Sequence[Example]) -> Fitted:
                          " both true and false (in cross-validation: in every fold's training part)")
     y = np.array([KIND_NAMES.index(e.kind) for e in examples])
     w = np.array([e.weight for e in examples])
-    kind_w, kind_b = _logistic(X[:, :DIMENSIONS], y, w, 4)
+    kind_w, kind_b = one_vs_rest(X[:, :DIMENSIONS], y, w, 4)
     asked = np.array([e.kind in ("decision", "approval_request") for e in examples])
     rat_y = np.array([bool(e.customer_rationale) for e in examples])[asked]
     rat_weights = np.array([1.0 if e.primary else RATIONALE_EXTRA_WEIGHT for e in examples])
-    rat_w, rat_b = _logistic(X[asked], rat_y, rat_weights[asked], 2)
+    rat_w, rat_b = logistic(X[asked], rat_y, rat_weights[asked], 2)
     # Whether to ask, learned directly (a decision or request naming no customer, against everything
     # else): it ranks the questions better than the product of the other two.
-    nudge_w, nudge_b = _logistic(X, np.array([e.nudge for e in examples]), w, 2)
-    return Fitted(kind_w, kind_b, rat_w, float(rat_b[0]), nudge_w, float(nudge_b[0]))
+    nudge_w, nudge_b = scaled_logistic(X, np.array([e.nudge for e in examples]), w)
+    return Fitted(kind_w, kind_b, rat_w, float(rat_b[0]), nudge_w, nudge_b)
 
 
 def group_folds(examples: Sequence[Example], k: int = FOLDS, seed: int = SEED) -> list[np.ndarray]:
