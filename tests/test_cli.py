@@ -592,7 +592,7 @@ def test_a_corrupt_log_file_is_refused_and_left_untouched(nudgebot, tmp_path, co
 # Every hour of every day is working time, so what the shell says does not depend on when the tests run.
 ALL_HOURS = {"NUDGEBOT_WORKING_HOURS": "00:00-24:00", "NUDGEBOT_WORKING_DAYS": "mon-sun"}
 FOUR = "<@bob> <@carol> <@dan> <@erin> can you approve the offsite budget?"
-FLAGGED_DOOR = "<@bob> can I get approval to ship the new onboarding copy behind a feature flag?"
+FLAGGED_DOOR = "<@bob> can you approve shipping the new onboarding copy behind a feature flag?"
 
 
 def backdate(nudgebot: Nudgebot, hours: int) -> None:

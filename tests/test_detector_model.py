@@ -89,8 +89,8 @@ def test_cross_validated_figures_hold_their_floors(cross_validated):
     oof, cal = cross_validated
     labels = [{"kind": e.kind, "customer_rationale": e.customer_rationale} for e in oof.examples]
     report = evaluate(list(zip(labels, T.predictions(cal, oof), strict=True)))
-    assert report.macro_f1 >= 0.67
-    assert report.nudge.precision >= 0.765 and report.nudge.recall >= 0.355
+    assert report.macro_f1 >= 0.68
+    assert report.nudge.precision >= 0.78 and report.nudge.recall >= 0.40
     quiet = evaluate(list(zip(labels, T.predictions(cal, oof, Sensitivity.QUIET), strict=True)))
     eager = evaluate(list(zip(labels, T.predictions(cal, oof, Sensitivity.EAGER), strict=True)))
     assert quiet.nudge.precision > report.nudge.precision > eager.nudge.precision
