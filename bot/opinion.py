@@ -69,11 +69,14 @@ def merge(
     """The verdict with the LLM's kind, customer rationale and customer; principles from both.
 
     The rules' wording is kept, so "Not a decision" still teaches the rules; the nudge follows from
-    the merged kind and rationale exactly as it does from the rules' own verdict.
+    the merged kind and rationale exactly as it does from the rules' own verdict. The detector's
+    probability is kept (it is logged with the row); so is its nudge score where it too called the
+    message a decision or request, so each channel's sensitivity still applies. Where only the LLM
+    did, there is no score to weigh, and a decision naming no customer is asked about.
     """
     kind = opinion.kind
     if kind not in ASKED_KINDS:
-        return Verdict(kind=kind, customer_rationale=None, wording=verdict.wording)
+        return Verdict(kind=kind, customer_rationale=None, wording=verdict.wording, probability=verdict.probability)
     rationale = bool(opinion.customer_rationale)
     order = {p.id: n for n, p in enumerate(principles)}
     touched = set(matcher.match(normalise(text), customer=rationale)) | (set(opinion.principles) & set(order))
@@ -84,4 +87,6 @@ def merge(
         nudge=not rationale,
         customer=(opinion.customer or verdict.customer) if rationale else None,
         wording=verdict.wording,
+        probability=verdict.probability,
+        nudge_score=verdict.nudge_score if verdict.kind in ASKED_KINDS else None,
     )

@@ -22,7 +22,8 @@ from bot.config import PROMPTS_DIR
 from bot.console import Console
 from bot.detector.judge import Detector
 from bot.engine import Engine
-from bot.models import Sensitivity, Verdict
+from bot.models import Kind, Sensitivity, Verdict
+from bot.opinion import Opinion
 from bot.prompts import Prompts
 from bot.store import Store, migrations
 
@@ -32,6 +33,7 @@ THRESHOLDS = {Sensitivity.QUIET: 0.9, Sensitivity.NORMAL: 0.7, Sensitivity.EAGER
 SURE = "We decided to drop the legacy importer."  # asked at every sensitivity
 LIKELY = "We decided to move the launch to next Friday."  # asked at normal and eager, not at quiet
 MID = "Going with the blue logo."  # asked at eager only
+HELD_BACK = "Should we decide on the vendor today? Going with Acme."  # no decision to the rules
 SCORES = {SURE: (0.98, 0.95), LIKELY: (0.9, 0.8), MID: (0.7, 0.6)}  # text: (probability, nudge score)
 CLEAR = "We decided to add CSV export because customers keep asking to get their data into Excel."
 QUESTION = "Who is the customer, and how does this help them?"
@@ -235,6 +237,25 @@ def test_probability_and_nudge_score_are_kept_with_each_decision(engine, store, 
 
     assert [(r["text"], r["probability"], r["nudge_score"]) for r in store.decisions()] == [
         (SURE, 0.98, 0.95), (LIKELY, 0.9, 0.8), (CLEAR, None, None)]
+
+
+def test_with_an_llm_the_row_keeps_the_detectors_scores_and_the_channel_its_sensitivity(engine, store, clock):
+    """An LLM agreeing that a decision names no customer keeps the detector's probability and nudge
+    score in the log, and the channel's sensitivity still decides whether the bot asks; a decision
+    only the LLM saw has no score to weigh, and is asked about."""
+    no_customer = Opinion(Kind.DECISION, False)
+    say(engine, clock, "sensitivity quiet", channel="C_QUIET")
+
+    quiet = engine.handle(message(LIKELY, clock=clock, channel="C_QUIET", author="U_1"), opinion=no_customer)
+    normal = engine.handle(message(LIKELY, clock=clock, channel="C_NORMAL", author="U_2"), opinion=no_customer)
+    unseen = engine.handle(message(HELD_BACK, clock=clock, channel="C_QUIET", author="U_3"), opinion=no_customer)
+
+    assert [type(a) for a in quiet] == [Logged]
+    assert [type(a) for a in normal] == [Nudge, Logged]
+    assert [type(a) for a in unseen] == [Nudge, Logged]
+    rows = [(r["channel"], r["probability"], r["nudge_score"]) for r in store.decisions()]
+    assert rows[:2] == [("C_QUIET", 0.9, 0.8), ("C_NORMAL", 0.9, 0.8)]
+    assert rows[2][0] == "C_QUIET" and rows[2][2] is None
 
 
 def test_an_edit_updates_the_probabilities(engine, store, clock):
