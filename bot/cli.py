@@ -26,7 +26,7 @@ EXPORT_COLUMNS = (
     "id", "platform", "workspace", "channel", "channel_name", "visibility", "thread", "ts", "author",
     "author_name", "text", "kind", "customer_rationale", "customer", "rationale", "rationale_by",
     "rationale_at", "not_customer_facing_by", "principles", "permalink", "status", "approval_state",
-    "resolved_at", "created_at", "updated_at", "edited_at", "purged_at",
+    "resolved_at", "created_at", "updated_at", "edited_at", "purged_at", "replies", "probability", "nudge_score",
 )
 
 

@@ -518,6 +518,9 @@ def test_export_json_has_the_logged_decisions_and_their_columns(nudgebot, logged
     ]
     assert all(isinstance(r["principles"], list) for r in rows)
     assert all(datetime.fromisoformat(r["created_at"]).tzinfo is not None for r in rows)
+    # what the detector made of each, and how often its thread was replied to
+    assert all(0.5 <= r["probability"] <= 1 and 0 <= r["nudge_score"] <= 1 for r in rows)
+    assert rows[0]["nudge_score"] > rows[1]["nudge_score"] and [r["replies"] for r in rows] == [0, 0]
 
 
 # -- check ------------------------------------------------------------------------------------
