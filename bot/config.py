@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import time
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,8 +18,23 @@ from bot.schedule import cron_trigger
 from bot.workhours import WorkingTime, parse_days, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_PRINCIPLES = ROOT / "principles.yaml"
-PROMPTS_DIR = ROOT / "prompts"
+
+
+def bundled(name: str) -> Path:
+    """Where Nudgebot's own `principles.yaml` or `prompts` folder is.
+
+    An installed wheel carries them inside the package (bot/bundled/, found with importlib.resources),
+    so they work from any folder; a checkout or editable install uses the top-level files, so editing
+    them there takes effect at once.
+    """
+    packaged = resources.files("bot").joinpath("bundled", name)
+    if isinstance(packaged, Path) and packaged.exists():
+        return packaged
+    return ROOT / name
+
+
+BUNDLED_PRINCIPLES = bundled("principles.yaml")
+PROMPTS_DIR = bundled("prompts")
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
