@@ -52,13 +52,16 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
     zone = app.settings.zone
     now = engine.clock()
     chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
+    known = engine.store.workspaces()
+    if workspace is not None and all(w != workspace for _, w in known):
+        raise InputError(_unknown_workspace(workspace, known))
     if post:
         if channel:
             raise click.UsageError("--post sends to the destinations configured (see `/nudgebot digest here`); "
                                    "--channel only prints one conversation's digest")
         _post(app, engine, chosen, fmt, workspace)
         return
-    scopes = [s for s in engine.store.workspaces() if workspace in (None, s[1])]
+    scopes = [s for s in known if workspace in (None, s[1])]
     if channel:
         scopes = [s for s in scopes if engine.store.has_channel(*s, channel)]
         if not scopes:
@@ -78,6 +81,14 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
         click.echo("\n\n".join(render_markdown(v, MARKDOWN) for v in views))
     else:
         click.echo("\n\n".join(render_text(v) for v in views))
+
+
+def _unknown_workspace(workspace: str, known: list[tuple[str, str]]) -> str:
+    """For --workspace naming no workspace of the log: which ones it has (the admin's own file)."""
+    if not known:
+        return f"no workspace with id {workspace} has anything logged: nothing is logged yet"
+    ids = ", ".join(f"{w} ({p})" for p, w in known)
+    return f"no workspace with id {workspace} has anything logged; the log has {ids}"
 
 
 def _post(app: App, engine, week: digests.Week, fmt: str, workspace: str | None) -> None:

@@ -19,7 +19,7 @@ from bot.models import Visibility, iso, parse_time
 from bot.store import Store
 from bot.text import excerpt
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.I)  # 2026-W49, or as typed: 2026-w49
 MAX_ITEMS = 20
 # A decision "has" a customer rationale when it states one, was given one later, or was marked not
 # customer-facing (then there is no customer to name).

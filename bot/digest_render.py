@@ -164,8 +164,25 @@ def principle_lines(d: WeeklyDigest, style: Style = MRKDWN) -> list[str]:
 def render_markdown(d: WeeklyDigest, style: Style = MRKDWN) -> str:
     """Slack mrkdwn (chat replies) by default; `MARKDOWN` for a document."""
     p = parts(d, style)
-    heading = f"# {p.title}" if style is MARKDOWN else style.bold(p.title)
-    return "\n".join([heading, *p.summary, *(line for line, _ in p.items), *p.after])
+    if style is MARKDOWN:
+        return document([f"# {p.title}", *p.summary, *(line for line, _ in p.items), *p.after])
+    return "\n".join([style.bold(p.title), *p.summary, *(line for line, _ in p.items), *p.after])
+
+
+def document(lines: list[str]) -> str:
+    """Chat lines as a Markdown document: each line its own paragraph, and each run of "•" lines a
+    list of "- " items, with the blank lines Markdown needs around them (it joins lines otherwise)."""
+    out: list[str] = []
+    listing = False
+    for line in lines:
+        if not line.strip():
+            continue
+        item = line.startswith("• ")
+        if out and not (item and listing):
+            out.append("")
+        out.append(f"- {line[2:]}" if item else line)
+        listing = item
+    return "\n".join(out)
 
 
 def render_text(d: WeeklyDigest) -> str:

@@ -3,13 +3,15 @@
 What people quote (`>` lines, code blocks, inline code) or strike through is not what they are
 saying now, so it is dropped. Slack mrkdwn (`<@U1>`, `<#C1|name>`, `<https://…|label>`,
 `<!here>`), Teams/HTML (`<at>Name</at>`, `<p>`, `<blockquote>`) and emoji codes are turned into
-words. Approval emoji become the tokens `emoji_check` / `emoji_thumbsup` / `emoji_cross`.
+words. For the rules, approval emoji become the tokens `emoji_check` / `emoji_thumbsup` /
+`emoji_cross`; text shown back to people (`excerpt`) keeps its emoji as emoji, so no token leaks.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 # Long enough for any real chat message (Slack's own limit is 40,000 characters).
 MAX_CHARS = 40_000
@@ -52,6 +54,7 @@ _EMOJI_WORDS = {
     "no_entry": " emoji_cross ",
     "no_entry_sign": " emoji_cross ",
 }
+_TYPOGRAPHY = {"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": " - "}
 _UNICODE_EMOJI = str.maketrans(
     {
         "✅": " emoji_check ",
@@ -62,14 +65,22 @@ _UNICODE_EMOJI = str.maketrans(
         "👎": " emoji_cross ",
         "❌": " emoji_cross ",
         "\ufe0f": "",
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "—": " - ",
-        "–": " - ",
+        **_TYPOGRAPHY,
     }
 )
+_SHOWN_TYPOGRAPHY = str.maketrans(_TYPOGRAPHY)
+# Shortcodes (Slack's, and Teams' text) as the characters every client shows; others stay as written.
+_EMOJI_CHARS = {
+    "white_check_mark": "✅", "heavy_check_mark": "✔️", "ballot_box_with_check": "☑️", "+1": "👍",
+    "thumbsup": "👍", "thumbs_up": "👍", "-1": "👎", "thumbsdown": "👎", "x": "❌", "no_entry": "⛔",
+    "no_entry_sign": "🚫", "shipit": "🐿️", "ship": "🚢", "tada": "🎉", "rocket": "🚀", "eyes": "👀",
+    "fire": "🔥", "heart": "❤️", "pray": "🙏", "clap": "👏", "raised_hands": "🙌", "ok_hand": "👌",
+    "muscle": "💪", "100": "💯", "warning": "⚠️", "memo": "📝", "bulb": "💡", "sparkles": "✨",
+    "star": "⭐", "wave": "👋", "smile": "😄", "slightly_smiling_face": "🙂", "grinning": "😀",
+    "joy": "😂", "sweat_smile": "😅", "thinking_face": "🤔", "point_right": "👉", "point_up": "☝️",
+    "calendar": "📅", "chart_with_upwards_trend": "📈", "bug": "🐛", "lock": "🔒",
+    "large_green_circle": "🟢", "red_circle": "🔴",
+}
 
 
 def clean_control(text: str) -> str:
@@ -83,8 +94,25 @@ def _emoji(match: re.Match) -> str:
     return _EMOJI_WORDS.get(match.group(1), " ")
 
 
+def _emoji_char(match: re.Match) -> str:
+    code = match.group(1)
+    if code.startswith("skin-tone-"):
+        return ""
+    return _EMOJI_CHARS.get(code, match.group(0))
+
+
 def plain(text: str) -> str:
-    """Readable plain text: markup turned into words, quotes and code removed, case kept."""
+    """Readable plain text for the rules: markup turned into words, quotes and code removed, case
+    kept; approval emoji become tokens (`emoji_thumbsup`), other emoji codes go."""
+    return _readable(text, _emoji, _UNICODE_EMOJI)
+
+
+def shown(text: str) -> str:
+    """`plain()` for people to read: emoji stay emoji (a shortcode becomes its character), no token."""
+    return _readable(text, _emoji_char, _SHOWN_TYPOGRAPHY)
+
+
+def _readable(text: str, emoji: Callable[[re.Match], str], characters: dict[int, str]) -> str:
     text = clean_control(text)[:DETECT_CHARS]
     if "```" in text:
         text = _CODE_BLOCK.sub(" ", text)
@@ -112,8 +140,8 @@ def plain(text: str) -> str:
     if "http" in text:
         text = _BARE_URL.sub(" ", text)
     if ":" in text:
-        text = _EMOJI_CODE.sub(_emoji, text)
-    text = text.translate(_UNICODE_EMOJI)
+        text = _EMOJI_CODE.sub(emoji, text)
+    text = text.translate(characters)
     if "*" in text or "_" in text:
         text = _MARKERS.sub("", text)
     return _SPACES.sub(" ", text).strip()
@@ -132,6 +160,6 @@ def normalise(text: str) -> str:
 
 
 def excerpt(text: str, limit: int = 140) -> str:
-    """A one-line excerpt for digests and lists."""
-    flat = " ".join(plain(text).split())
+    """A one-line excerpt for digests and lists, as people read it (emoji as emoji)."""
+    flat = " ".join(shown(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

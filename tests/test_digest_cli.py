@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from digest_seed import DM_SECRET, HR_SECRET, MONDAY_AFTER, OTHER_SECRET, WEEK, seed
+from digest_seed import DM_SECRET, HR_SECRET, MONDAY_AFTER, OTHER_SECRET, WEEK, at, log, seed
 from slack_harness import TOKEN
 
 from bot import digest_store
@@ -131,3 +131,50 @@ def test_post_with_a_channel_is_a_usage_error(log_file):
     """`--post` goes to the configured destinations: with `--channel` it is refused, exit 2, nothing sent."""
     result = nudgebot(log_file, "digest", "--post", "--channel", "C_GENERAL")
     assert result.returncode == 2 and "--channel only prints one conversation's digest" in result.stderr
+
+
+def test_markdown_digest_is_paragraphs_and_real_list_items(log_file):
+    """`--format markdown`: each item a "- " list item, one list with blank lines around it, and each
+    figure line its own paragraph (Markdown joins lines that are not separated by a blank one)."""
+    result = nudgebot(log_file, "digest", "--week", WEEK, "--workspace", "T_ONE", "--format", "markdown")
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert "•" not in result.stdout
+    items = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    assert len(items) == 4 and items == list(range(items[0], items[0] + 4))  # one tight list
+    assert lines[items[0] - 1] == "" and lines[items[-1] + 1] == ""
+    assert lines[items[0] - 2].startswith("**Still without a customer rationale**")
+    assert lines[:4] == [f"# Customer rationale digest — {WEEK}", "",
+                         "5 decisions logged; 2 (40%) say who the customer is (-10 points on the week before).", ""]
+    # No two lines of text in a row: each is a paragraph of its own.
+    assert all(not (a and b) for a, b in zip(lines, lines[1:], strict=False) if not a.startswith("- "))
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_digest_excerpts_show_emoji_not_internal_tokens(log_file, fmt):
+    """A decision written with :thumbsup: (Slack) and 👍 (Teams, the console) shows 👍 in the digest."""
+    store = Store.open(log_file)
+    log(store, "We will ship the new onboarding on Monday :thumbsup: 👍 :white_check_mark:", at(18, 15))
+    store.close()
+    result = nudgebot(log_file, "digest", "--week", WEEK, "--workspace", "T_ONE", "--format", fmt)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "We will ship the new onboarding on Monday 👍 👍 ✅" in result.stdout
+    assert "emoji_" not in result.stdout
+
+
+def test_a_lowercase_iso_week_is_accepted(log_file):
+    """`--week 2026-w47` is the same week as `--week 2026-W47`."""
+    lower = nudgebot(log_file, "digest", "--week", WEEK.lower(), "--format", "json")
+    upper = nudgebot(log_file, "digest", "--week", WEEK, "--format", "json")
+    assert (lower.returncode, lower.stderr) == (0, "")
+    assert json.loads(lower.stdout) == json.loads(upper.stdout)
+
+
+def test_an_unknown_workspace_is_named_with_the_ones_the_log_has(log_file):
+    """`--workspace T_NOPE` says no workspace with that id has anything logged and lists the known ids (exit 4,
+    as an unknown `--channel`), instead of "nothing logged yet"."""
+    result = nudgebot(log_file, "digest", "--week", WEEK, "--workspace", "T_NOPE")
+    assert result.returncode == 4 and result.stdout == ""
+    assert result.stderr.strip() == ("Error: no workspace with id T_NOPE has anything logged; the log has "
+                                     "T_ONE (slack), T_TWO (slack)")
+    assert "Nothing logged yet" not in result.stderr

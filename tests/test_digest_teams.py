@@ -160,3 +160,19 @@ async def test_the_digest_card_saves_a_rationale_and_stays_as_posted(teams, conn
     assert (row["customer_rationale"], row["rationale_by"]) == (1, ANN["id"])
     assert "Resellers in the EU" in row["rationale"]
     assert connector.updates() == []
+
+
+async def test_the_digest_card_shows_emoji_as_emoji(teams, connector, store, engine):
+    """A decision written with 👍 in Teams is shown with it on the digest card, not as `emoji_thumbsup`."""
+    await teams.say("Morning all")  # the channel's reference
+    seed_teams(store)
+    log(store, "We decided to launch the partner portal next Friday 👍", at(12, 11), platform="teams",
+        workspace=TENANT, channel=CHANNEL, channel_name="General", author=ANN["id"], author_name=ANN["name"])
+    connector.sent.clear()
+
+    [outcome] = await post(engine, teams)
+
+    assert outcome.status == "posted"
+    [card] = connector.messages()
+    assert "We decided to launch the partner portal next Friday 👍" in card.card_text
+    assert "emoji_" not in json.dumps(card.cards, ensure_ascii=False)

@@ -64,3 +64,10 @@ def test_excerpt_is_one_short_line():
     assert excerpt("line one\nline two") == "line one line two"
     long = excerpt("word " * 100, limit=20)
     assert len(long) == 20 and long.endswith("…")
+
+
+def test_excerpts_show_emoji_as_emoji_never_the_rules_tokens():
+    """What people wrote is shown back with its emoji (a shortcode as its character), never `emoji_…`."""
+    shown = excerpt("Ship it Friday :thumbsup: 👍 :white_check_mark: :+1::skin-tone-2: :rocket: :our-logo:")
+    assert shown == "Ship it Friday 👍 👍 ✅ 👍 🚀 :our-logo:"
+    assert normalise("Ship it Friday :thumbsup: 👍") == "ship it friday emoji_thumbsup emoji_thumbsup"
