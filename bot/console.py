@@ -117,7 +117,12 @@ class Console:
         except NudgebotError as exc:
             self.say(f"nudgebot › Sorry: {exc}")
             return
+        replied = text.startswith("/") and any(isinstance(a, Reply) for a in actions)
         for action in actions:
+            if replied and isinstance(action, Logged):  # the command's reply already said what was logged
+                if action.held:
+                    self.say(f"           (no question asked: {action.held})")
+                continue
             self.render(action)
         self.due(now)
 

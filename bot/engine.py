@@ -313,19 +313,11 @@ class Engine:
         if not text:
             return [Reply("Tell me the decision: `/decision We will ship dark mode on Monday because…`")]
         ts = cmd.thread or f"cmd-{iso(cmd.time)}-{next(self._explicit)}"
-        message = Message(
-            platform=cmd.platform,
-            workspace=cmd.workspace,
-            channel=cmd.channel,
-            visibility=cmd.visibility,
-            thread=ts,
-            ts=ts,
-            author=cmd.user,
-            text=text,
-            time=cmd.time,
-            channel_name=cmd.channel_name,
-        )
-        return self._log_explicitly(message, "decision_command")
+        message = Message(platform=cmd.platform, workspace=cmd.workspace, channel=cmd.channel,
+                          visibility=cmd.visibility, thread=ts, ts=ts, author=cmd.user, text=text,
+                          time=cmd.time, channel_name=cmd.channel_name)
+        # The reply is the one confirmation: no reaction as well (in Slack there is no message to react to).
+        return [a for a in self._log_explicitly(message, "decision_command") if not isinstance(a, React)]
 
     def log_as_decision(self, message: Message, by: str | None = None) -> list[Action]:
         """Someone (`by`, else the author) marked a message already written as a decision ("Log as decision")."""
@@ -393,6 +385,8 @@ class Engine:
         if verb == "llm":
             return Reply(llm_command(self.llm, cmd, rest), ephemeral=False)
         if verb == "unmute":
+            if not settings.muted_at(now):  # nothing to undo, and nothing is changed
+                return Reply("This channel isn't muted: I already ask about the customer here.")
             self.store.save_channel_settings(*scope, policy.unmute(settings), now)
             return Reply("Unmuted: I'll ask about the customer again in this channel.", ephemeral=False)
         if verb == "status":

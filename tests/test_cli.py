@@ -180,6 +180,46 @@ def test_shell_unmute_brings_the_question_back(nudgebot):
     assert QUESTION in result.out
 
 
+def test_shell_unmute_when_not_muted_says_so_and_changes_nothing(nudgebot):
+    """`/nudgebot unmute` in a channel nobody muted says it was not muted, not "Unmuted", and writes nothing."""
+    result = nudgebot.shell("/nudgebot unmute")
+
+    assert result.code == 0 and result.err == ""
+    assert result.out == "This channel isn't muted: I already ask about the customer here.\n"
+    assert nudgebot.rows("SELECT count(*) FROM channel_settings") == [(0,)]
+
+
+def test_shell_decision_command_confirms_once(nudgebot):
+    """`/decision TEXT` says "Logged decision #N" once: no reaction and no log note repeating it."""
+    result = nudgebot.shell(f"/decision {CSV_EXPORT}", f"/decision {LAUNCH}")
+
+    assert result.code == 0 and result.err == ""
+    lines = result.out.splitlines()
+    assert lines[:2] == ["Logged decision #1. It names its customer.", "Logged decision #2."]
+    assert ":memo:" not in result.out and "(logged decision" not in result.out
+    assert QUESTION in result.out  # the second still gets its question
+
+
+def test_shell_decision_command_in_a_muted_channel_says_why_nothing_was_asked(nudgebot):
+    """In a muted channel `/decision` confirms once and says, in one line, why no question follows."""
+    result = nudgebot.shell("/nudgebot mute 2h", f"/decision {LAUNCH}")
+
+    assert "Logged decision #1.\n           (no question asked: the channel is muted until" in result.out
+    assert QUESTION not in result.out
+
+
+def test_shell_digest_and_approvals_show_emoji_as_emoji(nudgebot):
+    """A decision and a request typed with 👍 and ✅ are shown with them by `/digest` and `approvals`,
+    never as the text normaliser's tokens (`emoji_thumbsup`)."""
+    result = nudgebot.shell(f"{LAUNCH} 👍", f"{FOUR} ✅ from design already", "/digest")
+    listing = nudgebot("approvals")
+
+    assert result.code == 0 and result.err == ""
+    assert f"{LAUNCH} 👍" in result.out and "emoji_" not in result.out
+    assert listing.code == 0 and "can you approve the offsite budget? ✅ from design already" in listing.out
+    assert "emoji_" not in listing.out
+
+
 def test_shell_unknown_command_points_to_help(nudgebot):
     """A slash command the bot does not know gets a reply naming it and pointing to `/nudgebot help`."""
     result = nudgebot.shell("/frobnicate now")

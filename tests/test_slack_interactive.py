@@ -142,6 +142,35 @@ async def test_decision_command_logs_and_asks_the_caller(slack, fake_slack, stor
     assert [r["text"] for r in store.decisions()] == ["Weekly releases on Tuesdays from December."]
 
 
+async def test_decision_command_confirms_once(slack, fake_slack, store):
+    """`/decision` naming its customer is confirmed by the answer to the command alone: no reaction is
+    attempted on a message that does not exist, and nothing else is sent."""
+    answer = await slack.command("/decision", "We will add CSV export because customers keep asking for it.")
+    assert answer.json["text"] == "Logged decision #1. It names its customer."
+    await slack.command("/decision", "Weekly releases on Tuesdays from December.")
+    [question] = await fake_slack.wait_for("/respond/command")  # the second one's question: the first is done
+    assert "Who is the customer" in question.params["text"]
+    assert fake_slack.calls_to("reactions.add") == []
+    assert [r["customer_rationale"] for r in store.decisions()] == [1, 0]
+
+
+async def test_unmute_in_a_channel_not_muted_says_so_to_the_caller(slack, store):
+    """`/nudgebot unmute` where nobody muted the bot tells the caller, privately, that it was not muted."""
+    answer = await slack.command("/nudgebot", "unmute")
+    assert answer.json["response_type"] == "ephemeral"
+    assert answer.json["text"] == "This channel isn't muted: I already ask about the customer here."
+    assert list(store.db.query("SELECT count(*) AS n FROM channel_settings")) == [{"n": 0}]  # nothing changed
+
+
+async def test_digest_command_shows_emoji_as_emoji(slack, fake_slack):
+    """`/digest` shows a decision written with :thumbsup: with its 👍, not the normaliser's token."""
+    this_week = "1794992400.000001"  # Wed 18 Nov 2026 09:00 UTC, an hour before the clock's now
+    await slack.event(message_event("We decided to move the launch to next Friday :thumbsup:", ts=this_week))
+    await fake_slack.wait_for("chat.getPermalink")
+    shown = json.dumps((await slack.command("/digest")).json["blocks"], ensure_ascii=False)
+    assert "We decided to move the launch to next Friday 👍" in shown and "emoji_" not in shown
+
+
 async def test_nudgebot_status_and_mute(slack, fake_slack):
     """`/nudgebot mute 2h` tells the channel until when; `/nudgebot status` then shows it to the caller."""
     mute = await slack.command("/nudgebot", "mute 2h", user="U_LEAD")
