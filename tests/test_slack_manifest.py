@@ -34,6 +34,13 @@ def test_manifest_subscribes_to_messages_wherever_the_bot_is_invited():
             "users:read", "files:write"} == set(scopes)
 
 
+def test_people_can_write_to_the_bot_since_it_reads_its_direct_messages():
+    """The bot subscribes to its direct messages, so its Messages tab takes what people write."""
+    home = MANIFEST["features"]["app_home"]
+    assert "message.im" in MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is False
+
+
 def test_an_oauth_install_asks_for_exactly_the_manifests_scopes():
     """/slack/install requests the scopes the manifest declares, and Slack returns to our redirect path."""
     from bot.slack.oauth import REDIRECT_PATH, SCOPES
