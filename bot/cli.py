@@ -16,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from bot.cli_check import SOCKET_MODE_HELP, check, ready
 from bot.config import PROMPTS_DIR, Settings, load_settings
 from bot.errors import ConfigError, InputError, NudgebotError
 from bot.evaluate import KINDS, evaluate
@@ -118,8 +119,7 @@ def shell(app: App, user: str, channel: str) -> None:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: $PORT, or 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--slack-socket-mode", is_flag=True,
-              help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead of receiving its HTTP requests.")
+@click.option("--slack-socket-mode", is_flag=True, help=SOCKET_MODE_HELP)
 @click.pass_obj
 def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> None:
     """Run the chat server: Slack at POST /slack/events (events, buttons, slash commands), Teams at
@@ -140,10 +140,7 @@ def serve(app: App, port: int | None, host: str, slack_socket_mode: bool) -> Non
     from bot.server import serve as serve_app
 
     settings = app.settings
-    if slack_socket_mode and not (settings.slack_app_token and settings.slack_bot_token):
-        raise ConfigError("--slack-socket-mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…)")
-    if settings.slack_problem():
-        raise ConfigError(f"Configuration error: {settings.slack_problem()}")
+    ready(app, slack_socket_mode)  # what `nudgebot check` checks, in the same words
     if not slack_socket_mode and not settings.slack_configured and not settings.teams_configured:
         raise ConfigError("nothing to serve: set SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) "
                           "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs through /slack/install) for Slack, "
@@ -383,37 +380,10 @@ def export(app: App, fmt: str, workspace: str | None, include_all: bool) -> None
         writer.writerow({**row, "principles": ";".join(row["principles"])})
 
 
-@cli.command()
-@click.pass_obj
-def check(app: App) -> None:
-    """Validate configuration, principles.yaml and the prompts; say which platforms are set up.
-
-    \b
-    Example:
-        nudgebot check
-    """
-    settings = app.settings
-    if settings.slack_problem():
-        raise ConfigError(f"Configuration error: {settings.slack_problem()}")
-    principles = app.principles
-    for name in app.prompts.names():
-        app.prompts.validate(name)
-    platforms = settings.platforms()
-    click.echo(f"Configuration OK. Principles: {len(principles)} from {settings.principles}.")
-    click.echo(f"Decision log: {settings.db}. Time zone: {settings.timezone}.")
-    if platforms:
-        click.echo(f"Platforms configured: {', '.join(platforms)}.")
-    else:
-        click.echo("Platforms configured: none (the console works without any: nudgebot shell).")
-    if settings.teams_dev:
-        click.echo("WARNING: NUDGEBOT_TEAMS_DEV=1 turns Bot Framework authentication off. Never in production.")
-    llm = f"on, model {settings.llm_model}" if settings.llm_configured else "off (rules and templates only)"
-    click.echo(f"LLM: {llm}.")
-
-
 from bot.cli_approvals import approval_rules, approvals  # noqa: E402 - the command lives in its own module
 
 cli.add_command(approvals)
+cli.add_command(check)
 
 from bot.cli_digest import digest  # noqa: E402 - its own module, like approvals
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from datetime import time
@@ -178,14 +179,42 @@ class Settings(BaseSettings):
         """Installed into workspaces through /slack/install, rather than one workspace's bot token."""
         return bool(self.slack_client_id and self.slack_client_secret)
 
-    def slack_problem(self) -> str | None:
-        """Slack variables that cannot work together, said in words an admin can act on."""
+    def slack_problem(self, socket_mode: bool = False) -> str | None:
+        """Slack variables that cannot work together (or, with `socket_mode`, not over Socket Mode),
+        said in words an admin can act on; None when `serve` can run Slack as they are, or without it."""
+        if socket_mode and not (self.slack_app_token and self.slack_bot_token):
+            return "--slack-socket-mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (xoxb-…)"
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             return ("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (multi-workspace install); "
                     "set both, or neither")
         if self.slack_oauth and self.slack_bot_token:
             return ("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one workspace, "
                     "or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET for installs through /slack/install, not both")
+        if self.slack_bot_token and not self.slack_signing_secret and not self.slack_app_token:
+            return ("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET, so Slack's requests cannot be verified: "
+                    "set SLACK_SIGNING_SECRET (Basic Information → App Credentials), or SLACK_APP_TOKEN for "
+                    "Socket Mode")
+        if self.slack_oauth and not self.slack_signing_secret:
+            return ("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET need SLACK_SIGNING_SECRET (Basic Information → "
+                    "App Credentials) to verify Slack's requests")
+        if self.slack_signing_secret and not (self.slack_bot_token or self.slack_oauth):
+            return ("SLACK_SIGNING_SECRET is set without SLACK_BOT_TOKEN (one workspace) or "
+                    "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs through /slack/install)")
+        if self.slack_app_token and not self.slack_bot_token:
+            return "SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN (xoxb-…); Socket Mode needs both"
+        return None
+
+    def teams_problem(self) -> str | None:
+        """Teams variables the Bot Framework cannot authenticate with, naming the one to set."""
+        if not (self.microsoft_app_id or "").strip():
+            if self.microsoft_app_password:
+                return "MicrosoftAppPassword is set without MicrosoftAppId (the Azure Bot's app id)"
+            return None
+        app_type = self.microsoft_app_type
+        if app_type != "UserAssignedMSI" and not self.microsoft_app_password:
+            return "MicrosoftAppId is set without MicrosoftAppPassword (the Azure Bot's client secret)"
+        if app_type != "MultiTenant" and not self.microsoft_app_tenant_id:
+            return f"MicrosoftAppType={app_type} needs MicrosoftAppTenantId (the Azure AD tenant of the bot)"
         return None
 
     @property
@@ -249,6 +278,24 @@ def _conflicting_spellings(env_file: str | Path | None) -> list[str]:
                 f"{' and '.join(present)} are both set, to different values; keep one of them"
             )
     return problems
+
+
+def unknown_variables(env_file: str | Path | None = ".env") -> list[str]:
+    """One warning for each NUDGEBOT_* name in the environment or `.env` that is no setting (and so is
+    ignored), naming the closest setting. Only names are shown, never values."""
+    known = sorted({name for names in _alias_names(Settings).values() for name in names
+                    if name.startswith("NUDGEBOT_")})
+    seen = set(os.environ)
+    if env_file and Path(env_file).is_file():
+        seen.update(dotenv_values(env_file))
+    warnings = []
+    prefix = len("NUDGEBOT_")
+    tails = {name[prefix:]: name for name in known}  # compared without the prefix every name shares
+    for name in sorted(n for n in seen if n.upper().startswith("NUDGEBOT_") and n not in known):
+        close = difflib.get_close_matches(name[prefix:].upper(), tails, n=1, cutoff=0.6)
+        hint = f"did you mean {tails[close[0]]}?" if close else "the README's configuration table lists them"
+        warnings.append(f"{name} is not a Nudgebot setting and is ignored; {hint}")
+    return warnings
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot import store_file
 from bot.errors import StoreError
 from bot.example_store import ExampleStore
 from bot.models import ChannelSettings, Message, Sensitivity, Verdict, iso, parse_time
@@ -57,30 +58,14 @@ class Store(ExampleStore):
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the log. A file that is not ours is never touched."""
+        """Open (creating if needed) and migrate the log. A file that is not ours, or a newer Nudgebot's,
+        is never touched."""
         path = Path(path)
-        if path.is_dir():
-            raise StoreError(f"{path} is a directory; NUDGEBOT_DB must name a file")
-        if not path.parent.is_dir():
-            raise StoreError(f"{path}: the folder {path.parent} does not exist; create it or change NUDGEBOT_DB")
-        try:
-            header = path.read_bytes()[:16] if path.exists() and path.stat().st_size else None
-        except OSError as exc:
-            raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
-        if header is not None and header != b"SQLite format 3\x00":
-            raise StoreError(
-                f"{path} is not a SQLite database (or is corrupt); it was left untouched. "
-                "Point NUDGEBOT_DB at another file or restore this one from a backup."
-            )
+        store_file.refuse_path(path)
         db = None
         try:
             db = cls._connect(path)
-            foreign = sorted(set(db.table_names()) - {migrations.migrations_table})
-            if foreign and not migrations.applied(db):  # another application's: our tables would touch it
-                raise StoreError(
-                    f"{path} is another application's SQLite database (tables: {', '.join(foreign[:5])}); "
-                    "it was left untouched. Point NUDGEBOT_DB at a new file."
-                )
+            store_file.refuse_schema(db, path)
             cls._enable_wal(db)
             cls._migrate(db)
         except (sqlite3.DatabaseError, OSError, StoreError) as exc:
@@ -88,9 +73,7 @@ class Store(ExampleStore):
                 db.close()
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(
-                f"{path} cannot be used as the decision log ({exc}); it was left untouched."
-            ) from None
+            raise store_file.unusable(path, exc) from None
         return cls(db, path)
 
     @staticmethod

@@ -34,12 +34,11 @@ def auth_settings(settings: Settings) -> SimpleNamespace:
         if not settings.teams_dev:
             raise ConfigError("Teams needs MicrosoftAppId (or NUDGEBOT_TEAMS_DEV=1 for local testing)")
         return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID=None)
+    problem = settings.teams_problem()  # the same words `nudgebot check` uses
+    if problem:
+        raise ConfigError(f"Configuration error: {problem}")
     password = settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else ""
     app_type = settings.microsoft_app_type
-    if app_type != "UserAssignedMSI" and not password:
-        raise ConfigError("MicrosoftAppId is set without MicrosoftAppPassword (the Azure Bot's client secret)")
-    if app_type != "MultiTenant" and not settings.microsoft_app_tenant_id:
-        raise ConfigError(f"MicrosoftAppType={app_type} needs MicrosoftAppTenantId (the Azure AD tenant of the bot)")
     return SimpleNamespace(APP_ID=app_id, APP_PASSWORD=password, APP_TYPE=app_type,
                            APP_TENANTID=settings.microsoft_app_tenant_id)
 
