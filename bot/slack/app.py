@@ -44,6 +44,7 @@ from bot.slack.calls import failure, quietly
 from bot.slack.payloads import (
     PLATFORM,
     Identity,
+    bolt_logger,
     slack_time,
     to_command,
     to_message,
@@ -83,7 +84,7 @@ class SlackBot:
         self._own_client: AsyncWebClient | None = None
         self.installations: oauth.Installations | None = None
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-        logger = logging.getLogger("nudgebot.slack.bolt")
+        logger = bolt_logger()
         if self.installs:  # many workspaces: each request gets the token its workspace installed
             if engine.store.path is None:
                 raise NudgebotError("multi-workspace installs keep their tokens in the decision log's file")

@@ -5,9 +5,11 @@ Small, plainly named functions at the edge: nothing here holds state or calls Sl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -96,3 +98,21 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
         timeout=10,
         retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
     )
+
+
+class _TokenByAuthorize(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment and warns, at every start, that it goes unused:
+    the token reaches Bolt through `authorize` (or the installations), per request, on purpose."""
+
+    UNUSED = frozenset({warning_client_prioritized_and_token_skipped(), warning_token_skipped()})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.UNUSED
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger Bolt is given: its own warnings, less the one about the token we pass per request."""
+    logger = logging.getLogger("nudgebot.slack.bolt")
+    if not any(isinstance(f, _TokenByAuthorize) for f in logger.filters):
+        logger.addFilter(_TokenByAuthorize())
+    return logger
