@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.digest import last_full_week
 from bot.digest_post import Sender, post_week, week_line
 from bot.engine import Engine
+from bot.errors import ConfigError
 from bot.llm import build_assistant
 from bot.runner import EngineThread
 from bot.schedule import Schedule
@@ -184,7 +185,12 @@ async def serve(app: web.Application, host: str, port: int, announce: Callable[[
         loop.add_signal_handler(sig, stop.set)
     try:
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the port is taken, or not ours to bind: one line, not a traceback
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise ConfigError(f"cannot listen on {host}:{port}: {reason}; stop what holds the port or "
+                              "choose another with --port (or PORT)") from None
         bound = site._server.sockets[0].getsockname()[1] if site._server else port
         routes = ", ".join(sorted({r.method + " " + r.resource.canonical for r in app.router.routes()
                                    if r.method != "HEAD"}))

@@ -54,6 +54,27 @@ async def test_serve_answers_slack_events_and_stops_cleanly(serve, fake_slack, t
     assert "unused" not in stderr and "WARNING" not in stderr, stderr
 
 
+async def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path, fake_slack):
+    """A port another program holds: exit 2 and one line naming the port and what to do, no traceback."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = environment(tmp_path, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                          SLACK_API_URL=fake_slack.base_url)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    lines = [line for line in err.decode().splitlines() if not line.startswith("INFO ")]
+    assert process.returncode == 2
+    assert lines == [f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; stop what holds the "
+                     "port or choose another with --port (or PORT)"], err.decode()
+
+
 async def test_serve_without_slack_credentials_says_what_to_set(tmp_path):
     """Without credentials `serve` exits 2 naming the variables to set."""
     process = await asyncio.create_subprocess_exec(
