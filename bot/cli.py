@@ -177,7 +177,11 @@ def read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict | None, str | None]]:
 
 def _open_input(path: str | None) -> TextIO:
     if path in (None, "-"):
-        return click.get_text_stream("stdin", errors="replace")
+        stream = click.get_text_stream("stdin", errors="replace")
+        if stream.isatty():  # someone typing, not a pipe: say what is expected rather than wait silently
+            click.echo('Reading JSON Lines from the terminal, one {"id": …, "text": …} per line; Ctrl-D ends '
+                       "(or name a FILE).", err=True)
+        return stream
     try:
         return open(path, encoding="utf-8", errors="replace")
     except OSError as exc:
