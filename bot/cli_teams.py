@@ -40,3 +40,7 @@ def teams_package(app, output: Path, app_id: str | None, domain: str | None, web
     except OSError as exc:
         raise InputError(f"{output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {output}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+    if not domain and not website:
+        click.echo("Note: without --domain or --website, the app's website, privacy and terms links point at "
+                   f"{content['developer']['websiteUrl']}; pass --domain HOST (your server) before your "
+                   "organisation sees the app.", err=True)

@@ -109,6 +109,19 @@ def test_app_id_and_output_can_be_given(tmp_path):
     assert (manifest["id"], manifest["validDomains"]) == (APP_ID, [])
 
 
+def test_without_a_domain_the_placeholder_links_are_said(tmp_path):
+    """Without --domain or --website the package's links are a placeholder, and the command says so;
+    with --domain it says nothing of the kind."""
+    with_domain = nudgebot(tmp_path, "teams-package", "--app-id", APP_ID, "--domain", "nudgebot.example.com")
+    result = nudgebot(tmp_path, "teams-package", "--app-id", APP_ID)
+
+    assert result.returncode == 0
+    assert result.stderr.strip() == (
+        "Note: without --domain or --website, the app's website, privacy and terms links point at "
+        "https://www.example.com/; pass --domain HOST (your server) before your organisation sees the app.")
+    assert (with_domain.returncode, with_domain.stderr) == (0, "")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     ((), "teams-package needs the Azure Bot's app id: set MicrosoftAppId or pass --app-id"),
     (("--app-id", "my-bot"), "the Microsoft App ID must be a GUID"),
