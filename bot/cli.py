@@ -406,6 +406,25 @@ from bot.cli_train import train  # noqa: E402 - its own module, like import
 
 cli.add_command(train)
 
+# The one line each command gets in `nudgebot --help`, whole at 80 columns (click cuts the first
+# sentence of the docstring with "..." where it is longer).
+SUMMARIES = {
+    "approvals": "Open approval requests, their age and flags.",
+    "check": "Validate the settings, principles, prompts and log.",
+    "classify": "Judge JSON Lines messages, one verdict per line.",
+    "digest": "The weekly digest of decisions lacking a customer.",
+    "eval": "Measure detection on a labelled JSON Lines file.",
+    "export": "The decision log as CSV or JSON.",
+    "import": "Backfill the log from a Slack workspace export.",
+    "prfaq": "A PR/FAQ skeleton for an idea, as Markdown.",
+    "serve": "Run the chat server for Slack and Teams.",
+    "shell": "Talk to the bot in a local console.",
+    "teams-package": "Write the Teams app package (a zip to upload).",
+    "train": "Train the detector from labelled JSON Lines.",
+}
+for _name, _summary in SUMMARIES.items():
+    cli.commands[_name].short_help = _summary
+
 
 def main() -> None:
     cli(prog_name="nudgebot")

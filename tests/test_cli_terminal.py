@@ -48,3 +48,17 @@ def test_classify_at_a_terminal_says_what_it_reads_and_how_to_end(tmp_path):
                                    "Ctrl-D ends (or name a FILE).")
     assert code == 0
     assert [line for line in out.splitlines() if line.startswith("{")][0].startswith('{"id": 1, "kind": "decision"')
+
+
+def test_help_lists_every_command_with_a_whole_summary(tmp_path):
+    """`nudgebot --help` at 80 columns gives each command one whole line, never cut with "..."."""
+    from bot.cli import cli
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(THEIR_VARIABLES)}
+    done = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, cwd=tmp_path,
+                          env={**env, "COLUMNS": "80"}, timeout=60)
+    listed = done.stdout.split("Commands:\n", 1)[1].splitlines()
+
+    assert done.returncode == 0
+    assert sorted(line.split()[0] for line in listed if line.strip()) == sorted(cli.commands)
+    assert not [line for line in listed if line.rstrip().endswith("...") or len(line) > 80]
