@@ -287,7 +287,7 @@ def eval_(app: App, file: str | None, fmt: str, cross_validate: bool, extras: tu
     """
     if cross_validate:
         if file in (None, "-"):
-            raise InputError("--cv needs a labelled FILE to cross-validate on")
+            raise click.UsageError("--cv needs a labelled FILE to cross-validate on")
         from bot.cli_train import eval_cv
 
         eval_cv([file], extras, fmt)

@@ -10,6 +10,7 @@ import click
 from bot import approval_stats
 from bot.approvals import ApprovalRules
 from bot.config import Settings
+from bot.errors import InputError
 
 
 def approval_rules(settings: Settings) -> ApprovalRules:
@@ -43,10 +44,12 @@ def approvals(app, fmt: str, workspace: str | None, days: int) -> None:
     rules = engine.approvals.rules
     now = engine.clock()
     since = now - timedelta(days=days)
-    scopes = [
-        s for s in engine.store.workspaces()
-        if workspace in (None, s[1]) and engine.approvals.has_requests(*s)
-    ]
+    known = engine.store.workspaces()
+    if workspace is not None and all(w != workspace for _, w in known):
+        from bot.cli_digest import unknown_workspace
+
+        raise InputError(unknown_workspace(workspace, known))
+    scopes = [s for s in known if workspace in (None, s[1]) and engine.approvals.has_requests(*s)]
     views = [approval_stats.stats(engine.store, p, w, since, now, now, rules) for p, w in scopes]
     if fmt == "json":
         click.echo(json.dumps({"days": days, "workspaces": [v.as_dict() for v in views]}, indent=2))

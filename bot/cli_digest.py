@@ -51,10 +51,13 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
     engine = app.engine()
     zone = app.settings.zone
     now = engine.clock()
-    chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
+    try:
+        chosen = digests.parse_week(week, zone) if week else digests.last_full_week(now, zone)
+    except InputError as exc:  # a malformed option value is bad usage (exit 2), as in every command
+        raise click.BadParameter(str(exc), param_hint="'--week'") from None
     known = engine.store.workspaces()
     if workspace is not None and all(w != workspace for _, w in known):
-        raise InputError(_unknown_workspace(workspace, known))
+        raise InputError(unknown_workspace(workspace, known))
     if post:
         if channel:
             raise click.UsageError("--post sends to the destinations configured (see `/nudgebot digest here`); "
@@ -83,7 +86,7 @@ def digest(app: App, week: str | None, fmt: str, channel: str | None, workspace:
         click.echo("\n\n".join(render_text(v) for v in views))
 
 
-def _unknown_workspace(workspace: str, known: list[tuple[str, str]]) -> str:
+def unknown_workspace(workspace: str, known: list[tuple[str, str]]) -> str:
     """For --workspace naming no workspace of the log: which ones it has (the admin's own file)."""
     if not known:
         return f"no workspace with id {workspace} has anything logged: nothing is logged yet"
