@@ -183,7 +183,7 @@ def render_summary(summary: Summary, path: Path, zone: ZoneInfo) -> str:
         f"{total.events:,} bot posts, joins and other events skipped."
     )
     table = [["conversation", "messages", "decisions", "with customer rationale", "approval requests",
-              "median time to approval"]]
+              "median working hours to approval"]]
     table += [_row(_label(c), c) for c in summary.channels]
     table.append(_row("total", total))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
@@ -210,12 +210,12 @@ def render_report(report: dict) -> str:
         f"- {totals['decisions']} decisions; {totals['with_rationale']} ({_pct(totals['share'])}) say who the "
         f"customer is; {totals['lacking']} logged items still lack a customer rationale.",
         f"- {totals['requests_opened']} approval requests, {totals['requests_resolved']} resolved; median time to "
-        f"approval {_hours(totals['median_hours_to_approval'])}.",
+        f"approval {_hours(totals['median_hours_to_approval'])} (working hours).",
         "",
         "## Week by week",
         "",
         "| week | decisions | with customer rationale | share | approval requests | resolved "
-        "| median time to approval | lacking a rationale |",
+        "| median working hours to approval | lacking a rationale |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for w in report["weeks"]:
@@ -228,7 +228,7 @@ def render_report(report: dict) -> str:
         "## Channels",
         "",
         "| channel | messages | decisions | with customer rationale | share | approval requests "
-        "| median time to approval |",
+        "| median working hours to approval |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for c in report["channels"]:

@@ -18,6 +18,7 @@ from bot.errors import InputError
 from bot.models import Visibility, iso, parse_time
 from bot.store import Store
 from bot.text import excerpt
+from bot.workhours import WorkingTime
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.I)  # 2026-W49, or as typed: 2026-w49
 MAX_ITEMS = 20
@@ -195,9 +196,12 @@ def build(
     channel: str | None = None,
     limit: int = MAX_ITEMS,
     author: str | None = None,
+    *,
+    work: WorkingTime,
 ) -> Digest:
     """The figures and the items lacking a customer rationale that one audience gets for a week: a
-    channel (or None for any public channel), or with `author` that author's own."""
+    channel (or None for any public channel), or with `author` that author's own. Waits for approval
+    are in `work`'s working hours, as everywhere else."""
     audience = Audience(channel=channel, author=author)
     found = rows(store, platform, workspace, week.start, week.end, audience)
     [previous] = shares(store, platform, workspace, [week.previous()], audience)
@@ -205,7 +209,7 @@ def build(
     requests = [r for r in found if r["kind"] == "approval_request"]
     resolved = [r for r in requests if r["approval_state"] in ("approved", "declined")]
     waits = [
-        (parse_time(r["resolved_at"]) - parse_time(r["created_at"])).total_seconds() / 3600
+        work.hours_between(parse_time(r["created_at"]), parse_time(r["resolved_at"]))
         for r in resolved
         if r["approval_state"] == "approved" and r["resolved_at"]
     ]

@@ -91,7 +91,7 @@ def parts(d: WeeklyDigest, style: Style = MRKDWN) -> Parts:
     if d.recent and any(w.decisions for w in d.recent):
         summary.append(f"Last {len(d.recent)} weeks: {_weeks(d.recent)}; {pct(d.recent_share)} together.")
     if f.requests_opened:
-        median = (f"; median time to approval {hours(f.median_hours_to_approval)} h"
+        median = (f"; median time to approval {hours(f.median_hours_to_approval)} working hours"
                   if f.median_hours_to_approval is not None else "")
         summary.append(f"{_count(f.requests_opened, 'approval request')}, {f.requests_resolved} resolved{median}.")
     if d.week_line:
@@ -141,7 +141,7 @@ def bottleneck_lines(b: Bottlenecks, style: Style = MRKDWN) -> list[str]:
         lines.append(f"…and {b.more_overdue} more past the goal.")
     if b.slowest_approvers:
         lines.append("Slowest approvers: " + ", ".join(
-            f"{style.words(a.label)} {hours(a.median_hours)} h median ({a.count} approved)"
+            f"{style.words(a.label)} {hours(a.median_hours)} working hours median ({a.count} approved)"
             for a in b.slowest_approvers) + ".")
     if b.flags:
         lines.append("Flags raised: " + ", ".join(f"{name} {n}" for name, n in b.flags.items()) + ".")
@@ -195,7 +195,7 @@ def render_text(d: WeeklyDigest) -> str:
                  f"previous week: {pct(f.previous_share)}{change}")
     if d.recent:
         lines.append(f"Last {len(d.recent)} weeks: {_weeks(d.recent)}; together {pct(d.recent_share)}")
-    median = f", median time to approval {hours(f.median_hours_to_approval)} h" \
+    median = f", median time to approval {hours(f.median_hours_to_approval)} working hours" \
         if f.median_hours_to_approval is not None else ""
     lines.append(f"Approval requests: {f.requests_opened} opened, {f.requests_resolved} resolved{median}")
     if d.week_line:

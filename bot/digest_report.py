@@ -133,7 +133,7 @@ def compose(
     d = destination
     audience = d.audience
     week_figures = figures.build(store, d.platform, d.workspace, week, zone, now, channel=audience.channel,
-                                 limit=limit, author=audience.author)
+                                 limit=limit, author=audience.author, work=rules.work)
     if d.kind == "dm":
         return WeeklyDigest(d, week_figures)
     trend = figures.shares(store, d.platform, d.workspace, week.back(CHART_WEEKS), audience)

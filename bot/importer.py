@@ -86,7 +86,7 @@ class ChannelFigures:
     decisions: int = 0
     with_rationale: int = 0
     requests: int = 0
-    waits: list[float] = field(default_factory=list)  # hours from request to approval
+    waits: list[float] = field(default_factory=list)  # working hours from request to approval
 
     @property
     def share(self) -> float | None:
@@ -328,8 +328,8 @@ class Importer:
             elif row["kind"] == "approval_request":
                 figures.requests += 1
                 if row["approval_state"] == "approved" and row["resolved_at"]:
-                    wait = parse_time(row["resolved_at"]) - parse_time(row["created_at"])
-                    figures.waits.append(wait.total_seconds() / 3600)
+                    figures.waits.append(self.engine.approvals.rules.work.hours_between(
+                        parse_time(row["created_at"]), parse_time(row["resolved_at"])))
 
 
 # -- the history report -------------------------------------------------------------------------
@@ -361,10 +361,12 @@ def history_report(engine: Engine, summary: Summary, zone: ZoneInfo, now: dateti
     report["to"] = parse_time(public.last_at).astimezone(zone).date().isoformat()
     week = first
     while week.start <= last.start:
-        report["weeks"].append(_figures(digests.build(engine.store, PLATFORM, summary.workspace, week, zone, now)))
+        report["weeks"].append(_figures(digests.build(engine.store, PLATFORM, summary.workspace, week, zone, now,
+                                                      work=engine.approvals.rules.work)))
         week = digests.week_of(week.end, zone)
     whole = digests.Week(f"{first.label} to {last.label}", first.start, last.end)
-    totals = _figures(digests.build(engine.store, PLATFORM, summary.workspace, whole, zone, now))
+    totals = _figures(digests.build(engine.store, PLATFORM, summary.workspace, whole, zone, now,
+                                    work=engine.approvals.rules.work))
     totals.pop("previous_share")
     totals["weeks"] = totals.pop("week")
     report["totals"] = totals

@@ -109,7 +109,7 @@ def test_the_text_and_markdown_carry_the_same_numbers(store, principles, seeded)
         assert "40%" in rendered and "36%" in rendered
         assert "W44 –, W45 0%, W46 50%, W47 40%" in rendered
         assert "Bias for Action 2 · Customer Obsession 1 · Deliver Results 1" in rendered
-        assert "median time to approval 6 h" in rendered
+        assert "median time to approval 6 working hours" in rendered
         assert NO_CUSTOMER in rendered
     assert "5 decisions logged; 2 (40%) say who the customer is (-10 points on the week before)." in mrkdwn
     assert "Decisions: 5   with customer rationale: 2 (40%)   previous week: 50% (-10 points)" in text
@@ -169,7 +169,8 @@ def test_bottlenecks_list_requests_past_the_sla_and_the_slowest_approvers(bot, p
     text = render_markdown(d)
     assert "*Approval bottlenecks* (goal 24 working hours, Mon–Fri 09:00–17:00 UTC), open past the goal:" in text
     assert "39 working hours, waiting for @U_A, @U_B" in text
-    assert "Slowest approvers: @U_A 7 h median (1 approved), @U_B 2 h median (1 approved)." in text
+    assert ("Slowest approvers: @U_A 7 working hours median (1 approved), "
+            "@U_B 2 working hours median (1 approved).") in text
 
 
 def test_a_private_request_is_a_bottleneck_only_in_its_own_channel(bot, principles):
@@ -240,7 +241,8 @@ def test_week_53_and_the_turn_of_the_year(store, principles):
 
 def test_build_keeps_the_figures_the_history_report_reads(store, seeded):
     """`build()` (the import's history report uses it) gives the week's figures and every lacking item."""
-    view = build(store, "slack", "T_ONE", parse_week(WEEK, UTC_ZONE), UTC_ZONE, MONDAY_AFTER)
+    view = build(store, "slack", "T_ONE", parse_week(WEEK, UTC_ZONE), UTC_ZONE, MONDAY_AFTER,
+                 work=WorkingTime(UTC_ZONE))
     assert (view.decisions, view.with_rationale, view.share, view.previous_share, view.requests_opened,
             view.requests_resolved, view.median_hours_to_approval, len(view.items), view.more) == (
         5, 2, 0.4, 0.5, 1, 1, 6.0, 4, 0)
