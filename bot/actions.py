@@ -76,6 +76,8 @@ class Logged:
     customer_rationale: bool
     held: str | None = None
     updated: bool = False
+    # An approval request's two-way-door note that waits, and until when ("until working hours, …").
+    door_held: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot import policy
-from bot.actions import Action, Approver, Nudge, Reminder, TwoWayDoor
+from bot.actions import Action, Approver, Logged, Nudge, Reminder, TwoWayDoor
 from bot.approvals import FLAGS, Approvals, Tracked
 from bot.models import ChannelSettings, Message, iso
 from bot.prompts import Prompts
@@ -55,12 +55,31 @@ class Notices:
         """`actions` for a new request, plus its two-way-door note. When the bot also asks the customer
         question, the note joins that message: one message from the bot in the thread, not two."""
         notes = self.opened(message, text, posting)
+        if posting and not any(isinstance(a, TwoWayDoor) for a in notes):
+            actions = [self._with_door_hold(a, message) if isinstance(a, Logged) else a for a in actions]
         nudge = next((a for a in actions if isinstance(a, Nudge)), None)
         door = next((a for a in notes if isinstance(a, TwoWayDoor)), None)
         if nudge is None or door is None or nudge.ephemeral != door.ephemeral:
             return actions + notes
         joined = replace(nudge, text=f"{nudge.text}\n\n{door.text}")
         return [joined if a is nudge else a for a in actions] + [a for a in notes if a is not door]
+
+    def _with_door_hold(self, logged: Logged, message: Message) -> Logged:
+        """`logged`, saying when its request's two-way-door note will come if it was held back."""
+        request = self.approvals.tracked(message.platform, message.workspace, logged.decision_id)
+        if request is None or request.door_note != "pending":
+            return logged
+        now = self.approvals.clock()
+        if policy.in_quiet_hours(now, self.politeness):
+            held = "until quiet hours end"
+        elif not self.rules.work.is_working(now):
+            held = f"until working hours, {self.rules.work.describe()}"
+        else:
+            settings = self.store.channel_settings(request.platform, request.workspace, request.channel)
+            held = "while the channel is muted" if settings.muted_at(now) else (
+                "while this channel has questions on approval requests turned off"
+                if not settings.approval_nudges else None)
+        return replace(logged, door_held=held) if held else logged
 
     def opened(self, message: Message, text: str, posting: bool = True) -> list[Action]:
         """A request was logged: track it, and note a two-way door at once when the bot may speak."""

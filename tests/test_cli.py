@@ -19,7 +19,7 @@ import pytest
 LAUNCH = "We decided to move the launch to next Friday."
 CSV_EXPORT = "We decided to add CSV export because customers keep asking to get their data into Excel."
 QUESTION = "Who is the customer, and how does this help them?"
-BUTTONS = "[Add customer rationale]  [Not customer-facing]  [Not a decision]  [Mute in this channel]"
+BUTTONS = "[1] Add customer rationale  [2] Not customer-facing  [3] Not a decision  [4] Mute in this channel"
 IDEA = "A meal-planning feature for busy parents"
 PRFAQ_HEADINGS = (
     "Headline", "Subheading", "Summary", "The problem", "The solution", "Quote from a leader",
@@ -657,7 +657,7 @@ def test_shell_tells_the_requester_a_request_looks_like_a_two_way_door(nudgebot)
     assert result.out.count("nudgebot ›") == 1
     assert ("\n\n@you, this looks like a two-way door (“behind a feature flag”): reversible and low-risk.\n"
             "Consider deciding and moving on rather than waiting for sign-off, and noting who the customer is.\n"
-            "           [Add customer rationale]") in result.out
+            "           [1] Add customer rationale") in result.out
 
 
 def test_shell_shows_the_reminder_due_when_it_starts(nudgebot):
@@ -670,10 +670,11 @@ def test_shell_shows_the_reminder_due_when_it_starts(nudgebot):
 
     assert first.code == 0 and first.err == ""
     assert first.out == (
-        "nudgebot › Reminder for @bob, @carol, @dan and @erin: this approval request from @you has waited "
+        "#1 nudgebot › Reminder for @bob, @carol, @dan and @erin: this approval request from @you has waited "
         "48 working hours, past the goal of 24 working hours.\n"
         "Flagged: waiting too long; too many approvers (4 sign-offs needed, more than 3).\n"
-        "Please approve or decline it in this thread (a ✅ or ❌ on the request works too).\n")
+        "Please approve or decline it in this thread (a ✅ or ❌ on the request works too).\n"
+        "           [1] Approve  [2] Decline\n")
     assert second.out == ""
 
 
@@ -713,13 +714,15 @@ def test_approvals_json_has_one_entry_per_workspace(nudgebot):
 
 
 def test_approvals_of_an_empty_log_or_another_workspace_says_so(nudgebot):
-    """With no requests logged (or none in the workspace asked for) the command says so and exits 0."""
+    """With no requests logged the command says so and exits 0; a workspace the log does not know is
+    bad input (exit 4), named with the ones it has."""
     empty = nudgebot("approvals")
     nudgebot("shell", stdin=FOUR + "\n")
     elsewhere = nudgebot("approvals", "--workspace", "T_NOPE")
 
     assert (empty.code, empty.out) == (0, "No approval requests logged yet.\n")
-    assert (elsewhere.code, elsewhere.out) == (0, "No approval requests logged in workspace T_NOPE.\n")
+    assert elsewhere.code == 4
+    assert elsewhere.err.startswith("Error: no workspace with id T_NOPE has anything logged; the log has ")
 
 
 # -- help -------------------------------------------------------------------------------------

@@ -132,6 +132,6 @@ def test_the_console_asks_the_question_that_names_the_decision(nudgebot, fake):
 
     result = nudgebot.shell(LAUNCH, f"/prfaq {IDEA}")
 
-    assert f"nudgebot › Quick question about this decision: *{CONTEXTUAL}*" in result.out
+    assert f"nudgebot › Quick question about this decision: {CONTEXTUAL}" in result.out
     assert "_**Draft to edit**" in result.out
     assert len(fake.requests) == 2

@@ -331,7 +331,7 @@ def test_the_console_takes_the_same_command(engine, clock):
         console.line(line)
 
     assert out.getvalue().splitlines() == [
-        f"@you set my sensitivity in this channel to *quiet*: {QUIET_MEANS}. "
+        f"@you set my sensitivity in this channel to quiet: {QUIET_MEANS}. "
         "Decisions are still logged whatever the sensitivity.",
         "           (logged decision #1, without a customer rationale; no question asked: "
         "below this channel's sensitivity (quiet))",
