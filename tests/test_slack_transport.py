@@ -8,6 +8,7 @@ import logging
 import time
 
 import aiohttp
+import pytest
 from slack_harness import TOKEN, message_event
 
 UNCLEAR = "We decided to move the launch to next Friday."
@@ -100,3 +101,37 @@ async def test_socket_mode_receives_events_and_acks_them(fake_slack, engine, sto
         assert [r["ts"] for r in store.decisions()] == [event["ts"]]
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize("drop", ["refresh", "close"])
+async def test_socket_mode_reconnects_quietly_and_goes_on(fake_slack, engine, store, caplog, drop):
+    """Slack asks for a new connection now and then, and connections drop: the bot connects again,
+    logs no warning or traceback, and the next event is answered."""
+    from aiohttp import web
+    from fakes.slack_api import CLOSE
+
+    from bot.config import load_settings
+    from bot.server import create_app
+
+    caplog.set_level(logging.INFO)
+    settings = load_settings(env_file=None, slack_bot_token=TOKEN, slack_app_token="xapp-test-app-token",
+                             slack_api_url=fake_slack.base_url)
+    runner = web.AppRunner(create_app(settings, engine, slack_socket_mode=True))
+    await runner.setup()
+    try:
+        await fake_slack.envelopes.put(
+            CLOSE if drop == "close" else {"type": "disconnect", "reason": "refresh_requested"})
+        await fake_slack.wait_for("apps.connections.open", count=2, timeout=20)
+        event = message_event(UNCLEAR)
+        await fake_slack.envelopes.put({
+            "envelope_id": "env-2", "type": "events_api", "accepts_response_payload": False,
+            "retry_attempt": 0, "retry_reason": "",
+            "payload": {"type": "event_callback", "team_id": "T_ONE", "api_app_id": "A_APP",
+                        "event_id": "EvAFTER", "event_time": int(time.time()), "event": event},
+        })
+        [post] = await fake_slack.wait_for("chat.postMessage", timeout=20)
+        assert post.params["thread_ts"] == event["ts"]
+    finally:
+        await runner.cleanup()
+    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert noisy == [], [r.getMessage() for r in noisy]

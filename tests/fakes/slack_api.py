@@ -21,6 +21,9 @@ BOT_USER = "U_BOT"
 BOT_ID = "B_BOT"
 
 
+CLOSE = {"close": "the connection drops"}  # put in `envelopes`: the socket is closed from our side
+
+
 @dataclass
 class Call:
     method: str  # "chat.postMessage", or the path of a response_url ("/respond/cmd")
@@ -127,7 +130,11 @@ class FakeSlack:
 
         async def send() -> None:
             while True:
-                await ws.send_json(await self.envelopes.get())
+                envelope = await self.envelopes.get()
+                if envelope == CLOSE:  # the connection drops, as Slack's do now and then
+                    await ws.close()
+                    return
+                await ws.send_json(envelope)
 
         sender = asyncio.ensure_future(send())
         try:
