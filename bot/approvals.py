@@ -139,6 +139,21 @@ class Approvals:
             flags=tuple(f for f in FLAGS if f in flags),
         )
 
+    def unnamed(self, platform: str, workspace: str, request_id: int) -> list[str]:
+        """The people asked to approve a request whom the log knows by id only (`<@U1>`)."""
+        return [r["approver"] for r in self._rows(
+            "SELECT approver FROM approval_approvers WHERE platform = ? AND workspace = ? AND request_id = ? "
+            "AND kind = 'user' AND (label IS NULL OR label = '') ORDER BY id", [platform, workspace, request_id])]
+
+    def name(self, platform: str, workspace: str, request_id: int, names: dict[str, str | None]) -> None:
+        """Give approvers known by id only the names a front end looked up, so figures name people."""
+        for approver, label in names.items():
+            if label:
+                self.db.execute(
+                    "UPDATE approval_approvers SET label = ? WHERE platform = ? AND workspace = ? AND request_id = ? "
+                    "AND kind = 'user' AND approver = ? AND (label IS NULL OR label = '')",
+                    [label, platform, workspace, request_id, approver])
+
     def has_requests(self, platform: str, workspace: str) -> bool:
         return bool(
             self._rows(

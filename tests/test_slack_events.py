@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_harness import message_event
 from waiting import until as wait_until
+
+from bot.workhours import WorkingTime
 
 UNCLEAR = "We decided to move the launch to next Friday."
 CLEAR = "We decided to add CSV export because customers keep asking to get their data into Excel."
@@ -146,6 +150,25 @@ REQUEST = "<@U_BOSS> can you approve the new vendor contract by Thursday?"
 def reaction_event(emoji: str, ts: str, *, user: str, item_user: str = "U_ANN") -> dict:
     return {"type": "reaction_added", "user": user, "reaction": emoji, "item_user": item_user,
             "item": {"type": "message", "channel": "C_GENERAL", "ts": ts}, "event_ts": "1763470800.000001"}
+
+
+async def test_the_approvers_of_a_request_are_named_like_its_requester(slack, fake_slack, store):
+    """Slack sends `<@U_BOSS>`; the log, and so `approvals` and the digest, name the person as Slack does."""
+    from bot.approval_stats import render_text, stats
+    from bot.approvals import ApprovalRules
+
+    request = message_event(REQUEST)
+    await slack.event(request)
+
+    def labels():
+        return store.db.execute("SELECT approver, label FROM approval_approvers").fetchall()
+
+    named = await wait_until(lambda: labels() if labels() and labels()[0][1] else None)
+    assert named == [("U_BOSS", "Person U_BOSS")]
+    now = datetime.now(UTC)
+    rules = ApprovalRules(work=WorkingTime(ZoneInfo("UTC")))
+    text = render_text(stats(store, "slack", "T_ONE", now - timedelta(days=400), now, now, rules))
+    assert "for @Person U_BOSS" in text, text
 
 
 async def test_thumbs_up_from_someone_else_approves_the_request(slack, fake_slack, store):

@@ -233,6 +233,10 @@ class SlackBot:
             channel_name=await self._name(client, workspace, "channel", message.channel),
             author_name=await self._name(client, workspace, "user", message.author),
         )
+        unnamed = await self.run(self.engine.approvals.unnamed, PLATFORM, workspace, decision_id)
+        if unnamed:  # a request's approvers by name too, like its requester
+            names = {a: await self._name(client, workspace, "user", a) for a in unnamed}
+            await self.run(self.engine.approvals.name, PLATFORM, workspace, decision_id, names)
 
     async def _name(self, client: AsyncWebClient, workspace: str, kind: str, id_: str) -> str | None:
         """A channel's or person's display name, asked of Slack once per process and kept."""
