@@ -12,6 +12,7 @@ from bot.cli import cli
 from bot.config import Settings
 
 README = (ROOT / "README.md").read_text()
+COMMANDS = (ROOT / "docs" / "commands.md").read_text()  # the command table, with every option
 # The edges may speak to chat platforms, HTTP and the LLM; every other module in bot/ is core.
 EDGE = {"__main__", "cli", "server", "llm"}
 CORE = sorted(p.stem for p in (ROOT / "bot").glob("*.py")
@@ -21,8 +22,9 @@ SDKS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "openai", "aioh
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_is_documented(name):
-    """Each CLI command appears in the README's command table."""
-    assert f"`nudgebot {name}" in README
+    """Each CLI command has a row in the command table (docs/commands.md) and in the README's list."""
+    assert re.search(rf"^\| `nudgebot {re.escape(name)}[ `]", COMMANDS, re.M)
+    assert re.search(rf"^\| `nudgebot {re.escape(name)}[ `]", README, re.M)
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
@@ -81,6 +83,26 @@ def test_ci_runs_the_readme_test_command():
     """.ci/run runs `make test`, the command the README gives for the tests."""
     assert "make test" in README
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings."""
+    heads = re.findall(r"^#+ (.+)$", re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
+def test_links_between_the_readme_and_docs_resolve():
+    """Every relative link in README.md and docs/ names a file that exists, and a heading it has."""
+    broken = []
+    for page in [ROOT / "README.md", ROOT / "prompts" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists() or (anchor and anchor not in _anchors(file.read_text())):
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert broken == []
 
 
 def test_required_layout_exists():
