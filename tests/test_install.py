@@ -1,5 +1,5 @@
-"""A wheel installed outside the checkout works on its own: `check`, `prfaq`, `shell` and `teams-package`
-find the bundled principles, prompts, detector model and Teams icons in the installed package.
+"""A wheel installed outside the checkout works on its own: every command, `serve` included, finds the
+bundled principles, prompts, detector model and Teams icons in the installed package.
 
 The wheel is built from a copy of the checkout (sdist first, then the wheel from it, as `python -m build`
 does) and installed with `--no-deps --no-index` into a fresh virtualenv in a temp folder. That virtualenv
@@ -127,3 +127,57 @@ def test_teams_package_writes_the_zip(installed, tmp_path):
     with zipfile.ZipFile(tmp_path / "nudgebot-teams.zip") as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         assert json.loads(package.read("manifest.json"))["bots"][0]["botId"] == APP_ID
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
+DECISION = "We decided to move the launch to next Friday."
+
+
+def test_every_other_command_runs_from_the_installed_wheel(installed, tmp_path):
+    """classify, eval, digest, export, approvals, import and train work from the installed package,
+    in a folder outside the checkout: what each prints is what a user of the checkout gets."""
+    from test_import import write_export
+
+    nudgebot(installed, tmp_path, "shell", stdin=DECISION + "\n")
+    judged = nudgebot(installed, tmp_path, "classify", stdin=json.dumps({"id": 1, "text": DECISION}) + "\n")
+    assert json.loads(judged.stdout)["kind"] == "decision"
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(json.dumps({"text": DECISION, "kind": "decision", "customer_rationale": False}) + "\n"
+                        + json.dumps({"text": "lunch anyone?", "kind": "other", "customer_rationale": None}) + "\n")
+    assert "macro F1" in nudgebot(installed, tmp_path, "eval", str(labelled)).stdout
+    assert "Digest" in nudgebot(installed, tmp_path, "digest", "--week", "2020-W01").stdout
+    assert [r["text"] for r in json.loads(nudgebot(installed, tmp_path, "export", "--format", "json").stdout)] \
+        == [DECISION]
+    assert nudgebot(installed, tmp_path, "approvals").stdout == "No approval requests logged yet.\n"
+    history = tmp_path / "history"
+    history.mkdir()
+    imported = nudgebot(installed, history, "import", str(write_export(tmp_path / "export")))
+    assert "decisions" in imported.stdout
+    if not CORPUS.exists():
+        pytest.fail(f"{CORPUS} is missing: the shared corpus sits beside the checkout")
+    trained = nudgebot(installed, tmp_path, "train", str(CORPUS), "--output", str(tmp_path / "model"))
+    assert (tmp_path / "model" / "model.npz").is_file() and (tmp_path / "model" / "MODEL.md").is_file()
+    assert "Wrote" in trained.stdout
+
+
+def test_serve_answers_healthz_from_the_installed_wheel(installed, tmp_path):
+    """`nudgebot serve` starts from the installed package and answers GET /healthz; SIGTERM stops it."""
+    import signal
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
+    env.update(NUDGEBOT_DB=str(tmp_path / "nudgebot.db"), NUDGEBOT_TEAMS_DEV="1")
+    with subprocess.Popen([str(installed.venv / "bin" / "nudgebot"), "serve", "--host", "127.0.0.1", "--port", "0"],
+                          cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            line = process.stdout.readline()
+            port = line.split("http://127.0.0.1:", 1)[1].split(" ", 1)[0]
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+                assert json.loads(answer.read())["ok"] is True
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+            assert process.returncode == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
