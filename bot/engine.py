@@ -98,11 +98,15 @@ class Engine:
             verdict = merge(verdict, opinion, text, self.matcher, self.principles)
         if not message.is_reply and verdict.kind not in LOGGED_KINDS:
             return []  # most chat: nothing is written, so a redelivery has nothing to double
+        with self.store.transaction():  # the event counts as handled only together with what it wrote
+            return self._handle(message, verdict, text, now, posting, opinion)
+
+    def _handle(self, message: Message, verdict: Verdict, text: str, now: datetime, posting: bool,
+                opinion: Opinion | None) -> list[Action]:
         if message.event_id and not self.store.mark_event(message.platform, message.event_id, now):
             return []
-        if message.is_reply:
-            self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
         if message.is_reply:  # an answer, a hop or a second ask in an approval request's thread
+            self.store.count_reply(message.platform, message.workspace, message.channel, message.thread)
             followed = self.approvals.reply(message, text, verdict)
             if followed is not None or verdict.kind in (Kind.APPROVAL, Kind.OTHER):
                 return followed or []

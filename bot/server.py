@@ -21,11 +21,13 @@ from bot.schedule import Schedule
 from bot.slack import digest as slack_digest
 from bot.slack import oauth
 from bot.slack.app import SlackBot
+from bot.slack.guard import SlackGuard
 
 log = logging.getLogger("nudgebot.server")
 
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", SlackBot)
+SLACK_GUARD = web.AppKey("slack_guard", SlackGuard)
 TEAMS = web.AppKey("teams")  # a bot.teams.app.TeamsApp: the Teams SDK is loaded only when Teams is configured
 SCHEDULE = web.AppKey("schedule", Schedule)
 PLATFORM_SLACK = "slack"
@@ -40,11 +42,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    """Events, interactivity and slash commands: Bolt verifies the signature and acks."""
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-
-    bolt = request.app[SLACK].app
-    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    """Events, interactivity and slash commands: checked by the guard (signature, a readable body, a
+    command or button press replayed), then Bolt acks."""
+    return await request.app[SLACK_GUARD].dispatch(request, request.app[SLACK].app)
 
 
 async def slack_install(request: web.Request) -> web.Response:
@@ -121,6 +121,13 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         app[SLACK] = slack
         digest_senders[PLATFORM_SLACK] = slack_digest.register(slack)
         if not slack_socket_mode:
+            secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+            app[SLACK_GUARD] = guard = SlackGuard(secret, engine.store, engine.clock)
+
+            async def stop_guard(_app: web.Application) -> None:
+                guard.close()
+
+            app.on_cleanup.append(stop_guard)
             app.router.add_post("/slack/events", slack_events)
         if slack.installs and not slack_socket_mode:
             app.router.add_get(oauth.INSTALL_PATH, slack_install)

@@ -11,6 +11,8 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -106,6 +108,21 @@ class Store(ExampleStore):
             self._closed = True
             for db in self._opened:
                 db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing, the write lock taken first: another process writing makes it wait, never fail."""
+        if self.db.conn.in_transaction:  # inside one already open: a savepoint
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.conn.commit()
 
     # -- events ---------------------------------------------------------------------------
 

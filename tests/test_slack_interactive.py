@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from slack_harness import TEAM, message_event
@@ -187,8 +188,11 @@ async def test_command_without_text_explains_its_usage(slack):
     assert "/prfaq A meal-planning feature" in answer.json["text"]
 
 
+_uses = itertools.count(1)
+
+
 async def shortcut(slack, message: dict, *, user: str = "U_LEAD", channel: str = "C_GENERAL"):
-    """The "Log as decision" message shortcut used on `message`."""
+    """The "Log as decision" message shortcut used on `message` (each use its own trigger, as in Slack)."""
     return await slack.interaction({
         "type": "message_action",
         "callback_id": "log_as_decision",
@@ -197,7 +201,7 @@ async def shortcut(slack, message: dict, *, user: str = "U_LEAD", channel: str =
         "channel": {"id": channel, "name": "general"},
         "message": {"type": "message", **message},
         "message_ts": message["ts"],
-        "trigger_id": "trigger.shortcut",
+        "trigger_id": f"trigger.shortcut.{next(_uses)}",
         "response_url": slack.fake.response_url("shortcut"),
         "action_ts": "1763460000.000001",
     })

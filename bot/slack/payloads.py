@@ -6,6 +6,7 @@ Small, plainly named functions at the edge: nothing here holds state or calls Sl
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,12 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.models import Command, Message, Visibility
+from bot.wire import valid_strings, valid_text
 
 PLATFORM = "slack"
 # Message subtypes that are a person writing; joins, topics, bots and the rest are not.
 WRITTEN = {None, "thread_broadcast", "file_share", "me_message"}
 _CHANNEL_TYPES = {"channel": Visibility.PUBLIC, "group": Visibility.PRIVATE, "im": Visibility.DM,
                   "mpim": Visibility.DM}
+_TS = re.compile(r"[0-9]+\.[0-9]+")  # what Slack's `ts` always is: seconds, a dot, a sequence
+log = logging.getLogger("nudgebot.slack")
 
 
 def visibility_of(channel: str, channel_type: str | None = None, channel_name: str | None = None) -> Visibility:
@@ -43,32 +47,54 @@ def slack_time(ts: str) -> datetime:
     return datetime.fromtimestamp(int(seconds), UTC).replace(microsecond=int((fraction + "000000")[:6]))
 
 
+def written_at(ts: object) -> datetime | None:
+    """The moment a Slack `ts` names; None when it is not one (not "digits.digits", or out of range)."""
+    if not isinstance(ts, str) or not _TS.fullmatch(ts):
+        return None
+    try:
+        return slack_time(ts)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def to_message(event: dict, workspace: str, event_id: str | None = None) -> Message | None:
-    """A message event as our Message; None when it is not a person writing."""
+    """A message event as our Message, its strings made valid (a lone surrogate becomes U+FFFD); None
+    when it is not a person writing, or when its `ts` or `thread_ts` is malformed (logged, nothing kept)."""
     if event.get("subtype") not in WRITTEN or event.get("bot_id") or event.get("bot_profile"):
         return None
+    event = valid_strings(event)
     user, ts, channel = event.get("user"), event.get("ts"), event.get("channel")
     if not (user and ts and channel) or not isinstance(event.get("text"), str):
         return None
+    thread, time = event.get("thread_ts") or ts, written_at(ts)
+    well_formed = {"user": isinstance(user, str), "channel": isinstance(channel, str), "ts": time is not None,
+                   "thread_ts": thread == ts or written_at(thread) is not None}
+    malformed = [name for name, ok in well_formed.items() if not ok]
+    if malformed:
+        log.warning("Slack: refused message event %s: its %s malformed", valid_text(event_id) or "(no event id)",
+                    " and ".join(malformed) + (" are" if len(malformed) > 1 else " is"))
+        return None
     return Message(
         platform=PLATFORM,
-        workspace=workspace,
+        workspace=valid_text(workspace),
         channel=channel,
         visibility=visibility_of(channel, event.get("channel_type")),
-        thread=event.get("thread_ts") or ts,
+        thread=thread,
         ts=ts,
         author=user,
         text=event["text"],
-        time=slack_time(ts),
-        event_id=event_id,
+        time=time,
+        event_id=valid_text(event_id),
     )
 
 
 def to_command(body: dict, workspace: str, now: datetime) -> Command:
+    """A slash command as our Command, its strings made valid (a lone surrogate becomes U+FFFD)."""
+    body = valid_strings(body)
     channel = body.get("channel_id", "")
     return Command(
         platform=PLATFORM,
-        workspace=workspace,
+        workspace=valid_text(workspace),
         channel=channel,
         visibility=visibility_of(channel, channel_name=body.get("channel_name")),
         user=body.get("user_id", ""),

@@ -18,6 +18,7 @@ from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.wire import BadBody, parse_json, valid_strings
 
 log = logging.getLogger("nudgebot.teams")
 
@@ -68,13 +69,17 @@ class InvokeSafeAdapter(CloudAdapter):
             return await super().process(request, bot, ws_response)
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
-        try:
-            body = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(text="the body is not JSON") from None
-        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        try:  # unreadable input is one line in our log and a 400, never a traceback and a 500
+            body = valid_strings(parse_json(await request.text()))  # a lone surrogate becomes U+FFFD
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except BadBody as exc:
+            return _refuse(request, str(exc))
+        except (UnicodeDecodeError, LookupError):
+            return _refuse(request, "the body is not text in the character set it names")
+        except ValueError:  # botbuilder's DeserializationError (its text quotes the body: not logged)
+            return _refuse(request, "the activity is malformed (a field of the wrong type, or a bad timestamp)")
         if activity is None or not activity.type:
-            raise web.HTTPBadRequest(text="the body is not an Activity")
+            return _refuse(request, "the body is not an Activity")
         try:
             invoke = await self.process_activity(request.headers.get("Authorization", ""), activity, bot.on_turn)
         except (PermissionError, jwt.PyJWTError):  # a malformed token is refused, not a server error
@@ -85,3 +90,8 @@ class InvokeSafeAdapter(CloudAdapter):
         if hasattr(response, "_attribute_map"):  # still a botbuilder model: serialize it once
             response = serializer_helper(response)
         return web.json_response(response, status=invoke.status)
+
+
+def _refuse(request: web.Request, reason: str) -> web.Response:
+    log.warning("Teams: refused a request from %s with 400: %s", request.remote, reason)
+    return web.Response(status=400, text=reason)
