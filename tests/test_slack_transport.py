@@ -74,6 +74,16 @@ async def test_web_api_down_still_acks_and_logs_without_the_token(slack, fake_sl
     assert all(TOKEN not in str(r.args) for r in caplog.records)
 
 
+def envelope(event: dict, envelope_id: str, event_id: str) -> dict:
+    """An event as Slack sends it over Socket Mode."""
+    return {
+        "envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+        "retry_attempt": 0, "retry_reason": "",
+        "payload": {"type": "event_callback", "team_id": "T_ONE", "api_app_id": "A_APP",
+                    "event_id": event_id, "event_time": int(time.time()), "event": event},
+    }
+
+
 async def test_socket_mode_receives_events_and_acks_them(fake_slack, engine, store):
     """Over Socket Mode an event is acknowledged on the socket and answered in its thread, no HTTP needed."""
     from aiohttp import web
@@ -87,12 +97,7 @@ async def test_socket_mode_receives_events_and_acks_them(fake_slack, engine, sto
     await runner.setup()
     try:
         event = message_event(UNCLEAR)
-        await fake_slack.envelopes.put({
-            "envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
-            "retry_attempt": 0, "retry_reason": "",
-            "payload": {"type": "event_callback", "team_id": "T_ONE", "api_app_id": "A_APP",
-                        "event_id": "EvSOCKET", "event_time": int(time.time()), "event": event},
-        })
+        await fake_slack.envelopes.put(envelope(event, "env-1", "EvSOCKET"))
         [post] = await fake_slack.wait_for("chat.postMessage")
         assert post.params["thread_ts"] == event["ts"]
         assert {"envelope_id": "env-1"} in fake_slack.socket_replies
@@ -123,12 +128,7 @@ async def test_socket_mode_reconnects_quietly_and_goes_on(fake_slack, engine, st
             CLOSE if drop == "close" else {"type": "disconnect", "reason": "refresh_requested"})
         await fake_slack.wait_for("apps.connections.open", count=2, timeout=20)
         event = message_event(UNCLEAR)
-        await fake_slack.envelopes.put({
-            "envelope_id": "env-2", "type": "events_api", "accepts_response_payload": False,
-            "retry_attempt": 0, "retry_reason": "",
-            "payload": {"type": "event_callback", "team_id": "T_ONE", "api_app_id": "A_APP",
-                        "event_id": "EvAFTER", "event_time": int(time.time()), "event": event},
-        })
+        await fake_slack.envelopes.put(envelope(event, "env-2", "EvAFTER"))
         [post] = await fake_slack.wait_for("chat.postMessage", timeout=20)
         assert post.params["thread_ts"] == event["ts"]
     finally:
