@@ -406,6 +406,10 @@ from bot.cli_train import train  # noqa: E402 - its own module, like import
 
 cli.add_command(train)
 
+from bot.cli_inbox import inbox  # noqa: E402 - its own module, like import
+
+cli.add_command(inbox)
+
 # The one line each command gets in `nudgebot --help`, whole at 80 columns (click cuts the first
 # sentence of the docstring with "..." where it is longer).
 SUMMARIES = {
@@ -416,6 +420,7 @@ SUMMARIES = {
     "eval": "Measure detection on a labelled JSON Lines file.",
     "export": "The decision log as CSV or JSON.",
     "import": "Backfill the log from a Slack workspace export.",
+    "inbox": "Events not handled yet or parked; retry or drop.",
     "prfaq": "A PR/FAQ skeleton for an idea, as Markdown.",
     "serve": "Run the chat server for Slack and Teams.",
     "shell": "Talk to the bot in a local console.",

@@ -60,3 +60,13 @@ def check(app, slack_socket_mode: bool) -> None:
         click.echo("WARNING: NUDGEBOT_TEAMS_DEV=1 turns Bot Framework authentication off. Never in production.")
     llm = f"on, model {settings.llm_model}" if settings.llm_configured else "off (rules and templates only)"
     click.echo(f"LLM: {llm}.")
+    held = store_file.queues(settings.db) if exists else None
+    if held:
+        inbox, outbox = held
+        if inbox.get("pending") or inbox.get("parked"):
+            click.echo(f"Inbox: {inbox.get('pending', 0)} event(s) waiting to be handled, {inbox.get('parked', 0)} "
+                       "parked after repeated failures (`nudgebot inbox` lists them).")
+        waiting = sum(outbox.get(s, 0) for s in ("pending", "sending", "unsure"))
+        gave_up = outbox.get("failed", 0) + outbox.get("expired", 0)
+        if waiting or gave_up:
+            click.echo(f"Outbox: {waiting} message(s) waiting to be sent, {gave_up} given up.")

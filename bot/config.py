@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from datetime import time
+from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     channel_daily_cap: int = Field(10, ge=0, validation_alias=_env("NUDGEBOT_CHANNEL_DAILY_CAP"))
     quiet_hours: str = Field("", validation_alias=_env("NUDGEBOT_QUIET_HOURS"))
     retention_days: int = Field(365, ge=0, validation_alias=_env("NUDGEBOT_RETENTION_DAYS"))
+    # How long a message the bot means to send is tried (a platform down, rate limits) before it is given up.
+    outbox_hours: float = Field(24.0, gt=0, le=24 * 30, validation_alias=_env("NUDGEBOT_OUTBOX_HOURS"))
 
     # Approval flows: waits are counted in working hours, in NUDGEBOT_TIMEZONE.
     approval_sla_hours: float = Field(24.0, gt=0, le=10_000, validation_alias=_env("NUDGEBOT_APPROVAL_SLA_HOURS"))
@@ -97,6 +99,8 @@ class Settings(BaseSettings):
         "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
     teams_dev: bool = Field(False, validation_alias=_env("NUDGEBOT_TEAMS_DEV"))
+    # Where the Teams token signing keys are looked up (default: the Bot Framework's and Entra ID's own).
+    teams_openid_url: str | None = Field(None, validation_alias=_env("NUDGEBOT_TEAMS_OPENID_URL"))
 
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
@@ -147,6 +151,13 @@ class Settings(BaseSettings):
             raise ValueError("use day names such as mon-fri, sun-thu or mon,tue,thu")
         return value.strip().lower()
 
+    @field_validator("teams_openid_url")
+    @classmethod
+    def _openid_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL of an OpenID metadata document")
+        return value.strip() if value is not None else None
+
     @field_validator("microsoft_app_type")
     @classmethod
     def _app_type(cls, value: str) -> str:
@@ -156,6 +167,10 @@ class Settings(BaseSettings):
         return value
 
     # -- derived values -------------------------------------------------
+
+    @property
+    def outbox_keep(self) -> timedelta:
+        return timedelta(hours=self.outbox_hours)
 
     @property
     def zone(self) -> ZoneInfo:

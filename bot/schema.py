@@ -345,3 +345,28 @@ def m012_workspace_models(db: Database) -> None:
         pk=("platform", "workspace"),
         not_null={"model", "answers", "base", "trained_at"},
     )
+
+
+@migrations()
+def m013_inbox_outbox(db: Database) -> None:
+    # The inbox: each event a platform sent, committed before the platform was told it arrived, and
+    # deleted in the transaction that handled it. What is left at start-up is resumed; what keeps
+    # failing is parked with its error (`nudgebot inbox`). The (platform, event id) key is the dedupe.
+    # Ids are never reused (AUTOINCREMENT): an id names one event, or one message, for good.
+    db.execute(
+        "CREATE TABLE inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT NOT NULL, workspace TEXT NOT NULL, "
+        "event_id TEXT NOT NULL, payload TEXT NOT NULL, received_at TEXT NOT NULL, "
+        "state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, error TEXT, tried_at TEXT)")
+    db["inbox"].create_index(["platform", "event_id"], unique=True)
+    db["inbox"].create_index(["state", "id"])
+    # The outbox: each message the bot means to send, written with what caused it; a sender delivers it
+    # (retried until `expires_at`) and records the platform's reference to what it posted.
+    db.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, platform TEXT NOT NULL, workspace TEXT NOT NULL, "
+        "kind TEXT NOT NULL, payload TEXT NOT NULL, decision_id INTEGER, created_at TEXT NOT NULL, "
+        "expires_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, "
+        "next_at TEXT NOT NULL, error TEXT, sent_at TEXT, ref TEXT)")
+    db["outbox"].create_index(["state", "next_at"])
+    # A question counts as asked once it is posted; those asked before this version were posted at once.
+    db["nudges"].add_column("posted_at", str)
+    db.execute("UPDATE nudges SET posted_at = sent_at")

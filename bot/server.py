@@ -140,7 +140,7 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
             await slack.drain()
 
         async def slack_approval_notices() -> None:
-            await slack.deliver(await run(engine.due_reminders, platform=PLATFORM_SLACK))
+            await slack.outbox.deliver((await run(slack.durable.due_reminders, PLATFORM_SLACK)).outbox)
 
         app.on_startup.append(start_slack)
         app.on_shutdown.append(drain_slack)
@@ -156,13 +156,18 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         digest_senders[PLATFORM_TEAMS] = TeamsDigests(teams.proactive)
         app.router.add_post("/api/messages", teams.messages)
 
+        async def start_teams(_app: web.Application) -> None:
+            teams.outbox.start()  # what the outbox holds for Teams (a crash, a connector down) is sent
+
         async def drain_teams(_app: web.Application) -> None:
             await teams.bot.drain()
+            await teams.outbox.close()
 
+        app.on_startup.append(start_teams)
         app.on_shutdown.append(drain_teams)
 
         async def teams_approval_notices() -> None:
-            await teams.proactive.deliver(await run(engine.due_reminders, platform=PLATFORM_TEAMS))
+            await teams.outbox.deliver((await run(teams.durable.due_reminders, PLATFORM_TEAMS)).outbox)
 
         schedule.every("teams approval reminders", teams_approval_notices, minutes=REMINDER_MINUTES)
     return app

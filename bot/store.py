@@ -22,11 +22,13 @@ from bot import store_file
 from bot.errors import StoreError
 from bot.example_store import ExampleStore
 from bot.models import ChannelSettings, Message, Sensitivity, Verdict, iso, parse_time
+from bot.queue_store import QueueStore
 from bot.schema import migrations
 
 
-class Store(ExampleStore):
-    """The decision log. Create it with `Store.open(path)`. Examples: bot/example_store.py."""
+class Store(ExampleStore, QueueStore):
+    """The decision log. Create it with `Store.open(path)`. Examples: bot/example_store.py; inbox and
+    outbox: bot/queue_store.py."""
 
     def __init__(self, db: Database, path: Path | None = None):
         self.path = path
@@ -44,9 +46,13 @@ class Store(ExampleStore):
         if db is None:
             if self._closed:
                 raise sqlite3.ProgrammingError("Cannot operate on a closed database.")  # as SQLite says it
-            db = self._local.db = self._connect(self.path) if self.path else self._opened[0]
-            with self._opening:
+            db = self._connect(self.path) if self.path else self._opened[0]
+            with self._opening:  # a close() meanwhile must not leave this connection open
+                if self._closed:
+                    db.close()
+                    raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
                 self._opened.append(db)
+            self._local.db = db
         return db
 
     @staticmethod
@@ -310,6 +316,7 @@ class Store(ExampleStore):
     def forget_events(self, before: datetime) -> int:
         """Drop remembered event ids older than `before`: platforms retry within minutes, not days."""
         cursor = self.db.execute("DELETE FROM processed_events WHERE received_at < ?", [iso(before)])
+        self.forget_outbox(before)
         return cursor.rowcount
 
     # -- nudges ---------------------------------------------------------------------------
@@ -317,17 +324,10 @@ class Store(ExampleStore):
     def record_nudge(self, message: Message, decision_id: int, now: datetime) -> int | None:
         """Claim the thread's one nudge; None when the thread already had it."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO nudges (decision_id, platform, workspace, channel, thread, author, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                decision_id,
-                message.platform,
-                message.workspace,
-                message.channel,
-                message.thread,
-                message.author,
-                iso(now),
-            ],
+            "INSERT OR IGNORE INTO nudges (decision_id, platform, workspace, channel, thread, author, sent_at, "
+            "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [decision_id, message.platform, message.workspace, message.channel, message.thread, message.author,
+             iso(now), iso(now)],
         )
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
@@ -430,7 +430,8 @@ class Store(ExampleStore):
             [platform, workspace, channel],
         )
         nudges = self._rows(
-            "SELECT count(*) AS n FROM nudges WHERE platform = ? AND workspace = ? AND channel = ?",
+            "SELECT count(*) AS n FROM nudges WHERE platform = ? AND workspace = ? AND channel = ? "
+            "AND posted_at IS NOT NULL",
             [platform, workspace, channel],
         )
         return {**rows[0], "nudges": nudges[0]["n"]}

@@ -109,3 +109,17 @@ def inspect(path: str | Path) -> bool:
         raise StoreError(f"{path} is corrupt ({problems[0]}); it was left untouched. "
                          "Restore it from a backup, or point NUDGEBOT_DB at another file.")
     return True
+
+
+def queues(path: str | Path) -> tuple[dict[str, int], dict[str, int]] | None:
+    """What the inbox and the outbox hold, by state, read-only; None for a log older than them."""
+    conn = sqlite3.connect(read_only_uri(Path(path)), uri=True)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"inbox", "outbox"} <= tables:
+            return None
+        counted = [dict(conn.execute(f"SELECT state, count(*) FROM {table} GROUP BY state").fetchall())
+                   for table in ("inbox", "outbox")]
+    finally:
+        conn.close()
+    return counted[0], counted[1]

@@ -16,7 +16,7 @@ from test_cli import Nudgebot
 from bot.schema import migrations
 from bot.store import Store
 
-NEWEST = "m012_workspace_models"  # the last migration this version knows
+NEWEST = "m013_inbox_outbox"  # the last migration this version knows
 SERVE_TIMEOUT = 30  # `serve` refuses at once; one that starts instead is stopped after this
 
 
@@ -269,7 +269,7 @@ def test_check_does_not_migrate_an_older_log(nudgebot):
     assert (result.code, result.err) == (0, "")
     assert f"Decision log: {nudgebot.db}. Time zone: UTC." in result.out.splitlines()
     assert nudgebot.db.read_bytes() == before
-    assert nudgebot.rows("SELECT count(*) FROM sqlite_master WHERE name = 'workspace_models'") == [(0,)]
+    assert nudgebot.rows("SELECT count(*) FROM sqlite_master WHERE name = 'inbox'") == [(0,)]
 
 
 # -- unknown NUDGEBOT_* names: a warning, not a failure ---------------------------------------------

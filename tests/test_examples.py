@@ -249,5 +249,5 @@ def test_a_log_made_before_examples_keeps_everything_and_can_learn(tmp_path, clo
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     finally:
         conn.close()
-    assert "m011_examples" in names and names[-1] == "m012_workspace_models"
+    assert "m011_examples" in names and names[-1] == "m013_inbox_outbox"
     assert sorted(indexes.values()) == [0, 1]  # by time, and one per message and answer

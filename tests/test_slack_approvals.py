@@ -25,8 +25,8 @@ async def test_an_overdue_request_gets_one_reminder_in_its_thread(slack, fake_sl
     [reminder] = mentioning(fake_slack, "<@U_BOSS>")
     assert (reminder.params["channel"], reminder.params["thread_ts"]) == ("C_GENERAL", ASKED)
     assert reminder.token == "xoxb-test-token-do-not-log"
-    bot, run = slack.server[SLACK], slack.server[SLACK].run
-    await bot.deliver(await run(engine.due_reminders, platform="slack"))  # the next turn, same day
+    bot = slack.server[SLACK]
+    await bot.outbox.deliver((await bot.run(bot.durable.due_reminders, "slack")).outbox)  # the next turn, same day
     assert len(mentioning(fake_slack, "<@U_BOSS>")) == 1
 
 
@@ -40,7 +40,7 @@ async def test_a_reversible_request_gets_one_message_with_the_question_and_the_n
     assert "Who is the customer" in shown and "<@U_ANN>, this looks like a two-way door" in shown
     assert post.params["blocks"][-1]["type"] == "actions"
     bot = slack.server[SLACK]
-    await bot.deliver(await bot.run(engine.due_reminders, platform="slack"))
+    await bot.outbox.deliver((await bot.run(bot.durable.due_reminders, "slack")).outbox)
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 

@@ -13,6 +13,8 @@ import pytest
 from slack_harness import SECRET, TOKEN, SlackSender, message_event
 from waiting import until as wait_until
 
+from bot.server import SLACK
+
 UNCLEAR = "We decided to move the launch to next Friday."
 
 
@@ -201,16 +203,53 @@ async def test_a_replay_is_remembered_by_the_log_not_only_the_process(slack, fak
     assert len(store.decisions()) == 1
 
 
-async def test_an_event_whose_handling_fails_is_not_marked_done(slack, fake_slack, store, caplog):
-    """When logging a decision fails (here the log refuses the row), its event id is not kept as handled:
-    Slack's retry of the same event is logged and asked about, once."""
+async def test_an_event_whose_handling_fails_stays_in_the_inbox_and_slacks_retry_is_handled(slack, fake_slack,
+                                                                                          store):
+    """When logging a decision fails (here the log refuses the row), the event stays in the inbox with its
+    error and is not marked done; Slack's retry of it, once the log takes rows again, is logged and asked
+    about once."""
     store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'full'); END")
     event = message_event(UNCLEAR)
     assert (await slack.event(event, event_id="EvFAILS")).status == 200
-    await wait_until(lambda: any("Slack listener failed" in r.getMessage() for r in caplog.records))
+    [kept] = await wait_until(lambda: [i for i in store.inbox_items() if i.attempts == 1])
+    assert (kept.event_id, kept.state, kept.error) == ("EvFAILS", "pending", "IntegrityError")
     assert store.db.execute("SELECT 1 FROM processed_events WHERE event_id = 'EvFAILS'").fetchall() == []
     store.db.execute("DROP TRIGGER refuse")
     assert (await slack.event(event, event_id="EvFAILS", retry=1)).status == 200
     [post] = await fake_slack.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == event["ts"]
+    await wait_until(lambda: store.inbox_items() == [])
     assert [r["ts"] for r in store.decisions()] == [event["ts"]]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_an_event_whose_handling_failed_is_tried_again_a_minute_later(slack, fake_slack, store, clock):
+    """With no retry from Slack (it had its 200), the kept event is tried again by the bot itself, after
+    a wait that grows with each failed try."""
+    store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'full'); END")
+    event = message_event(UNCLEAR)
+    assert (await slack.event(event, event_id="EvFAILS")).status == 200
+    await wait_until(lambda: [i for i in store.inbox_items() if i.attempts == 1])
+    store.db.execute("DROP TRIGGER refuse")
+    bot = slack.server[SLACK]
+    assert await bot.inbox.resume() == 0  # not due yet: a minute after the first try
+    clock.advance(minutes=2)
+    assert await bot.inbox.resume() == 1
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == event["ts"]
+    assert [r["ts"] for r in store.decisions()] == [event["ts"]] and store.inbox_items() == []
+
+
+async def test_an_event_that_keeps_failing_is_parked_with_its_error(slack, fake_slack, store, clock):
+    """Five failed tries park the event: kept with its error for `nudgebot inbox`, never tried again alone."""
+    store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'full'); END")
+    assert (await slack.event(message_event(UNCLEAR), event_id="EvBROKEN")).status == 200
+    await wait_until(lambda: [i for i in store.inbox_items() if i.attempts == 1])
+    bot = slack.server[SLACK]
+    for _ in range(6):
+        clock.advance(hours=1)
+        await bot.inbox.resume()
+    [parked] = store.inbox_items()
+    assert (parked.event_id, parked.state, parked.attempts, parked.error) == ("EvBROKEN", "parked", 5,
+                                                                               "IntegrityError")
+    assert store.decisions() == [] and fake_slack.calls_to("chat.postMessage") == []

@@ -1,5 +1,6 @@
 """When the decision log is busy (another process writing, such as an import), Slack still gets its
-answers in time, and nothing is lost: the work waits for the log, the acks do not."""
+answers in time, and nothing is lost: an event is acknowledged only once it is kept in the log, so a
+lock held past the bot's patience gets Slack a 503 and Slack's retry; commands answer "working on it"."""
 
 from __future__ import annotations
 
@@ -26,17 +27,36 @@ def log_locked(store):
         other.close()
 
 
-async def test_events_are_acked_while_the_log_is_locked_and_handled_after(slack, fake_slack, store):
-    """Two decisions arriving while the log is locked both get their 200 at once; both are asked about
-    and logged once the lock is released."""
+async def test_events_wait_for_a_short_lock_then_are_acked_and_handled(slack, fake_slack, store):
+    """An event arriving while another process holds the log for a moment is kept once the lock goes,
+    then acked (within Slack's 3 s), asked about and logged."""
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.5, lambda: (other.execute("COMMIT"), other.close()))
+    started = loop.time()
+    answer = await asyncio.wait_for(slack.event(message_event(UNCLEAR, ts="1763460000.500001")), 5)
+    assert answer.status == 200 and loop.time() - started >= 0.4
+    [post] = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    assert post.params["thread_ts"] == "1763460000.500001"
+
+
+async def test_an_event_the_locked_log_cannot_keep_gets_503_and_its_retry_is_handled_once(slack, fake_slack, store):
+    """While the log stays locked past the bot's patience, Slack gets 503s (so it sends the events again,
+    as it does), never a 200 for an event not kept; its retries after the lock goes are logged and asked
+    about once each."""
+    first, second = message_event(UNCLEAR, ts="1763460000.500001"), message_event(UNCLEAR, user="U_BOB",
+                                                                                  ts="1763460000.500002")
     with log_locked(store):
-        first = await asyncio.wait_for(slack.event(message_event(UNCLEAR, ts="1763460000.500001")), 5)
-        second = await asyncio.wait_for(slack.event(message_event(UNCLEAR, user="U_BOB", ts="1763460000.500002")), 5)
-        assert (first.status, second.status) == (200, 200)
-        assert fake_slack.calls_to("chat.postMessage") == []
+        refused = [await asyncio.wait_for(slack.event(e, event_id=f"Ev{n}"), 5) for n, e in enumerate((first, second))]
+        assert [a.status for a in refused] == [503, 503]
+    retried = [await slack.event(e, event_id=f"Ev{n}", retry=1) for n, e in enumerate((first, second))]
+    assert [a.status for a in retried] == [200, 200]
     posts = await fake_slack.wait_for("chat.postMessage", count=2, timeout=10)
     assert sorted(p.params["thread_ts"] for p in posts) == ["1763460000.500001", "1763460000.500002"]
     assert [r["ts"] for r in store.decisions("slack", "T_ONE")] == ["1763460000.500001", "1763460000.500002"]
+    await asyncio.sleep(0.2)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
 
 
 async def test_a_command_that_must_wait_for_the_log_says_so_then_answers(slack, fake_slack, store):

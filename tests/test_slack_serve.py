@@ -19,19 +19,26 @@ def environment(tmp_path, **extra: str) -> dict[str, str]:
     return {**env, "NUDGEBOT_DB": str(tmp_path / "nudgebot.db"), **extra}
 
 
-@pytest.fixture
-async def serve(tmp_path, fake_slack):
-    """`nudgebot serve --port 0` with a Slack app whose Web API is the fake; stopped with SIGTERM."""
+async def start_serve(tmp_path, fake_slack, stderr=asyncio.subprocess.PIPE):
+    """`nudgebot serve --port 0` started with a Slack app whose Web API is the fake: the process, the line
+    it announced itself with, and its base URL."""
     env = environment(tmp_path, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                       SLACK_API_URL=fake_slack.base_url)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0",
-        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr,
     )
-    line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+    line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
     port = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-    assert port, line + (await process.stderr.read()).decode()
-    yield process, line, f"http://127.0.0.1:{port.group(1)}"
+    assert port, line + ((await process.stderr.read()).decode() if process.stderr else "")
+    return process, line, f"http://127.0.0.1:{port.group(1)}"
+
+
+@pytest.fixture
+async def serve(tmp_path, fake_slack):
+    """`nudgebot serve --port 0` with a Slack app whose Web API is the fake; stopped with SIGTERM."""
+    process, line, url = await start_serve(tmp_path, fake_slack)
+    yield process, line, url
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)

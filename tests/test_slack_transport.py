@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -58,18 +59,21 @@ async def test_rate_limited_post_is_retried_after_retry_after(slack, fake_slack)
 
 
 async def test_web_api_down_still_acks_and_logs_without_the_token(slack, fake_slack, store, caplog):
-    """With the Web API unreachable the event is acked and logged; the failure is logged, the token never."""
+    """With the Web API unreachable the event is acked and logged, and its question waits in the outbox to
+    be tried again; the failure is logged, the token never."""
     caplog.set_level(logging.DEBUG)
     await fake_slack.stop()
     answer = await slack.event(message_event(UNCLEAR))
     assert answer.status == 200
 
     async def failure_logged():
-        while not any("chat.postMessage failed" in r.getMessage() for r in caplog.records):
+        while not any("(nudge) not delivered (cannot connect" in r.getMessage() for r in caplog.records):
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(failure_logged(), 5)
     assert [r["text"] for r in store.decisions()] == [UNCLEAR]
+    assert [(m.kind, m.state) for m in store.outbox_due("slack", datetime.max.replace(tzinfo=UTC))] == [
+        ("nudge", "pending")]
     assert TOKEN not in caplog.text
     assert all(TOKEN not in str(r.args) for r in caplog.records)
 

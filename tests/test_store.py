@@ -58,7 +58,8 @@ def test_a_new_file_is_created_in_wal_mode(tmp_path, opened):
 
 
 def test_a_new_file_has_every_table(tmp_path, opened):
-    """A new log has the decision, approval, dismissal, example, nudge, channel, workspace and event tables."""
+    """A new log has the decision, approval, dismissal, example, nudge, channel, workspace, event, inbox and
+    outbox tables."""
     opened(tmp_path / "new.db")
 
     assert query(tmp_path / "new.db", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
@@ -75,11 +76,14 @@ def test_a_new_file_has_every_table(tmp_path, opened):
         ("dismissals",),
         ("examples",),
         ("import_files",),
+        ("inbox",),
         ("llm_cache",),
         ("llm_calls",),
         ("llm_workspaces",),
         ("nudges",),
+        ("outbox",),
         ("processed_events",),
+        ("sqlite_sequence",),
         ("teams_conversations",),
         ("workspace_models",),
         ("workspace_settings",),
@@ -138,7 +142,7 @@ def test_reopening_is_idempotent(tmp_path, opened):
     ) == (
         [("m001_initial",), ("m002_reply_counts",), ("m003_dismissals",), ("m004_imports",),
          ("m005_approvals",), ("m006_teams",), ("m007_digests",), ("m008_llm",), ("m009_open_requests",),
-         ("m010_sensitivity",), ("m011_examples",), ("m012_workspace_models",)],
+         ("m010_sensitivity",), ("m011_examples",), ("m012_workspace_models",), ("m013_inbox_outbox",)],
         [("1.1", "We decided to drop IE11.")],
     )
 

@@ -139,7 +139,7 @@ async def test_a_connector_that_refuses_costs_only_the_reply(teams, connector, s
     await teams.say(UNCLEAR)
 
     assert len(store.decisions()) == 1
-    assert "Teams reply failed: HTTP 403" in caplog.text
+    assert "Teams outbox: message 1 (nudge) refused: HTTP 403" in caplog.text
 
 
 async def test_healthz_lists_teams(teams):

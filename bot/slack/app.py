@@ -18,29 +18,20 @@ from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import prfaq
-from bot.actions import (
-    NUDGE_BUTTONS,
-    Action,
-    Logged,
-    Nudge,
-    React,
-    Reminder,
-    Reply,
-    TwoWayDoor,
-    UpdateNudge,
-)
+from bot.actions import NUDGE_BUTTONS, Action, Logged, Nudge, Reply
 from bot.assist import Assistant
 from bot.config import Settings
+from bot.durable import Durable
 from bot.engine import Engine
 from bot.errors import InputError, NudgebotError
 from bot.llm import build_assistant
 from bot.models import Command, Message
 from bot.runner import EngineThread
-from bot.slack import blocks, oauth, request_buttons
+from bot.slack import blocks, inbox, oauth, request_buttons
 from bot.slack.calls import failure, quietly
+from bot.slack.outbox import SlackOutbox
 from bot.slack.payloads import (
     PLATFORM,
     Identity,
@@ -70,6 +61,9 @@ class SlackBot:
                  run: EngineThread | None = None, assistant: Assistant | None = None):
         self.engine = engine
         self.run = run or EngineThread()  # every engine call goes through it, off the event loop
+        self.durable = Durable(engine, settings.outbox_keep)
+        self.outbox = SlackOutbox(engine.store, self.run, self._sending_client, engine.clock)
+        self.inbox = inbox.SlackInbox(self)
         # The optional LLM, asked on the event loop after Slack's ack (it never sends without a key).
         self._own_assistant = assistant is None  # one given to it is closed by whoever made it
         self.assistant = assistant or build_assistant(settings, engine, run=self.run)
@@ -103,6 +97,7 @@ class SlackBot:
         self._register(self.app)
 
     def _register(self, app: AsyncApp) -> None:
+        app.middleware(self.inbox.keep)  # each event committed to the inbox before Slack gets its ack
         t = self._tracked
         app.event("message")(t(self.on_message))
         app.event("reaction_added")(t(self.on_reaction))
@@ -137,6 +132,8 @@ class SlackBot:
         pending = {t for t in self._in_flight if t is not asyncio.current_task()}
         if pending:
             await asyncio.wait(pending, timeout=timeout)
+        await self.outbox.close()
+        self.inbox.close()
         if self._own_assistant:
             await self.assistant.close()
 
@@ -153,7 +150,13 @@ class SlackBot:
         return BoltResponse(status=200, body=SORRY) if response is not None else None
 
     async def start(self) -> None:
-        """Learn who the bot is, so its own messages are recognised. Slack being down is not fatal."""
+        """Learn who the bot is, so its own messages are recognised (Slack being down is not fatal), then
+        send what the outbox holds and resume what the inbox holds."""
+        await self._identify()
+        self.outbox.start()
+        self.inbox.start()
+
+    async def _identify(self) -> None:
         if not self.token:
             return
         try:
@@ -175,28 +178,36 @@ class SlackBot:
 
     # -- events ---------------------------------------------------------------------------------
 
-    async def on_message(self, event: dict, body: dict, context, client: AsyncWebClient) -> None:
-        workspace = workspace_of(context)
+    async def on_message(self, body: dict, context, client: AsyncWebClient) -> None:
+        await self.inbox.take(context.get(inbox.ITEM), body, workspace_of(context), context.bot_user_id, client)
+
+    async def message(self, item: int | None, body: dict, workspace: str, bot_user: str | None,
+                      client: AsyncWebClient) -> None:
+        """A message event (from Slack, or resumed from the inbox): handled, and its inbox item done."""
+        event = body.get("event") or {}
         subtype = event.get("subtype")
         if subtype == "message_deleted":
-            await self.run(self.engine.delete, PLATFORM, workspace, event.get("channel", ""),
-                           event.get("deleted_ts", ""))
+            await self.run(self.durable.delete, PLATFORM, workspace, event.get("channel", ""),
+                           event.get("deleted_ts", ""), inbox=item)
             return
         if subtype == "message_changed":
             changed = {**event.get("message", {}), "channel": event.get("channel"),
                        "channel_type": event.get("channel_type")}
             message = to_message(changed, workspace)
-            if message is not None and message.author != context.bot_user_id:
-                await self.run(self.engine.edit, message)
+            if message is not None and message.author != bot_user:
+                await self.run(self.durable.edit, message, inbox=item)
+            else:
+                await self.run(self.durable.nothing, item)
             return
         message = to_message(event, workspace, body.get("event_id"))
-        if message is None or message.author == context.bot_user_id:
+        if message is None or message.author == bot_user:
+            await self.run(self.durable.nothing, item)
             return
         async with self.assistant.turn(message):  # a thread's messages reach the engine in order
             opinion = await self.assistant.opinion(message)
-            actions = await self.run(self.engine.handle, message, opinion=opinion)
-        await self.perform(actions, client)
-        for logged in (a for a in actions if isinstance(a, Logged)):
+            done = await self.run(self.durable.handle, message, opinion=opinion, inbox=item)
+        await self.outbox.deliver(done.outbox)
+        for logged in (a for a in done.actions if isinstance(a, Logged)):
             await self.annotate(client, workspace, logged.decision_id, message)
 
     async def on_home_opened(self, event: dict, context, client: AsyncWebClient) -> None:
@@ -212,13 +223,19 @@ class SlackBot:
         if self._where(body).get("home"):
             await self.publish_home(client, workspace, body["user"]["id"])
 
-    async def on_reaction(self, event: dict, context) -> None:
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user") or event.get("user") == context.bot_user_id:
+    async def on_reaction(self, body: dict, context, client: AsyncWebClient) -> None:
+        await self.inbox.take(context.get(inbox.ITEM), body, workspace_of(context), context.bot_user_id, client)
+
+    async def reaction(self, item: int | None, body: dict, workspace: str, bot_user: str | None) -> None:
+        event = body.get("event") or {}
+        target = event.get("item") or {}
+        if target.get("type") != "message" or not event.get("user") or event.get("user") == bot_user:
+            await self.run(self.durable.nothing, item)
             return
-        await self.run(self.engine.reaction, PLATFORM, workspace_of(context), item.get("channel", ""),
-                       item.get("ts", ""), event["user"], event.get("reaction", ""),
-                       slack_time(event.get("event_ts", "0")))
+        done = await self.run(self.durable.reaction, PLATFORM, workspace, target.get("channel", ""),
+                              target.get("ts", ""), event["user"], event.get("reaction", ""),
+                              slack_time(event.get("event_ts", "0")), inbox=item)
+        await self.outbox.deliver(done.outbox)
 
     async def annotate(self, client: AsyncWebClient, workspace: str, decision_id: int, message: Message) -> None:
         """Give a logged decision its permalink and the channel's and author's names, so digests read
@@ -255,29 +272,15 @@ class SlackBot:
 
     # -- rendering the engine's actions ---------------------------------------------------------
 
-    async def perform(self, actions: list[Action], client: AsyncWebClient, respond=None) -> None:
+    async def perform(self, actions: list[Action], respond) -> None:
+        """A command's further answers, by its response_url: a nudge (the command itself is not in the
+        channel, so its question is only for the person who typed it) and replies."""
         for action in actions:
             if isinstance(action, Nudge):
-                await self._nudge(action, client, respond)
-            elif isinstance(action, React):
-                await quietly(client.reactions_add, "reactions.add", channel=action.channel,
-                              timestamp=action.ts, name=action.emoji)
-            elif isinstance(action, Reply) and respond is not None:
+                await quietly(respond, "response_url", response_type="ephemeral", **blocks.nudge(action))
+            elif isinstance(action, Reply):
                 await quietly(respond, "response_url", response_type="ephemeral" if action.ephemeral
                               else "in_channel", **blocks.reply(action))
-            elif isinstance(action, Reminder | TwoWayDoor):
-                await self._notice(action, client)
-
-    async def _notice(self, notice: Reminder | TwoWayDoor, client: AsyncWebClient) -> None:
-        """In the request's thread: for all to see, or (a channel that chose it) only for those it is for."""
-        rendered = blocks.notice(notice.text, notice.request_id, getattr(notice, "buttons", ()))
-        if not notice.ephemeral:
-            await quietly(client.chat_postMessage, "chat.postMessage", channel=notice.channel,
-                          thread_ts=notice.thread, **rendered)
-            return
-        for user in notice.user_ids if isinstance(notice, Reminder) else (notice.requester,):
-            await quietly(client.chat_postEphemeral, "chat.postEphemeral", channel=notice.channel, user=user,
-                          thread_ts=notice.thread, **rendered)
 
     async def client_for(self, workspace: str) -> AsyncWebClient | None:
         """A Web API client holding `workspace`'s bot token, for work no Slack request started (timers);
@@ -292,35 +295,19 @@ class SlackBot:
                                                           is_enterprise_install=True)
         return web_client(self.settings, bot.bot_token) if bot is not None else None
 
-    async def deliver(self, actions: list[Action]) -> None:
-        """Actions a timer produced (approval reminders, two-way-door notes), each in its own workspace."""
-        for workspace in dict.fromkeys(getattr(a, "workspace", "") for a in actions):
-            client = await self.client_for(workspace)
-            if client is None:
-                log.warning("Slack: no bot token for workspace %s; its reminders were not sent", workspace)
-                continue
-            await self.perform([a for a in actions if getattr(a, "workspace", "") == workspace], client)
+    async def _sending_client(self, workspace: str) -> AsyncWebClient | None:
+        """The outbox's client for `workspace`: its bot token, and no retries of its own (bot/slack/outbox.py)."""
+        if not self.installs:
+            return web_client(self.settings, self.token, retries=False) if self.token else None
+        client = await self.client_for(workspace)
+        return web_client(self.settings, client.token, retries=False) if client is not None else None
 
-    async def _nudge(self, nudge: Nudge, client: AsyncWebClient, respond) -> None:
-        rendered = blocks.nudge(nudge)
-        if respond is not None:  # a command's nudge: the command itself is not in the channel
-            await quietly(respond, "response_url", response_type="ephemeral", **rendered)
-        elif nudge.ephemeral:
-            await quietly(client.chat_postEphemeral, "chat.postEphemeral", channel=nudge.channel,
-                          user=nudge.author, thread_ts=nudge.thread, **rendered)
-        else:
-            await quietly(client.chat_postMessage, "chat.postMessage", channel=nudge.channel,
-                          thread_ts=nudge.thread, **rendered)
-
-    async def _update_nudge(self, actions: list[Action], client: AsyncWebClient, where: dict) -> None:
-        for update in (a for a in actions if isinstance(a, UpdateNudge)):
-            rendered = blocks.updated(update)
-            if where.get("response_url"):
-                hook = AsyncWebhookClient(where["response_url"])
-                await quietly(hook.send, "response_url", replace_original=True, **rendered)
-            elif where.get("channel") and where.get("ts"):
-                await quietly(client.chat_update, "chat.update", channel=where["channel"], ts=where["ts"],
-                              **rendered)
+    async def bot_user_for(self, workspace: str) -> str | None:
+        """The bot's user id in `workspace` (for events resumed from the inbox)."""
+        if not self.installs:
+            return self.identity.user_id
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace)
+        return bot.bot_user_id if bot is not None else None
 
     # -- slash commands -------------------------------------------------------------------------
 
@@ -344,7 +331,7 @@ class SlackBot:
             first = next((a for a in actions if isinstance(a, Reply)), None)
             if first is not None:
                 await quietly(respond, "response_url", **self._command_reply(command, first))
-            await self.perform([a for a in actions if a is not first], client, respond=respond)
+            await self.perform([a for a in actions if a is not first], respond)
             await self._prfaq_draft(command, respond)
             return
         first = next((a for a in actions if isinstance(a, Reply)), None)
@@ -352,7 +339,7 @@ class SlackBot:
             await ack()
         else:
             await ack(**self._command_reply(command, first))
-        await self.perform([a for a in actions if a is not first], client, respond=respond)
+        await self.perform([a for a in actions if a is not first], respond)
         await self._prfaq_draft(command, respond)
 
     async def _prfaq_draft(self, command: Command, respond) -> None:
@@ -380,8 +367,9 @@ class SlackBot:
             await quietly(respond, "response_url", response_type="ephemeral",
                           text="Only messages people wrote can be logged as decisions.")
             return
-        actions = await self.run(self.engine.log_as_decision, message, by=(body.get("user") or {}).get("id"))
-        await self.perform([a for a in actions if not isinstance(a, Reply)], client)
+        done = await self.run(self.durable.log_as_decision, message, by=(body.get("user") or {}).get("id"))
+        await self.outbox.deliver(done.outbox)
+        actions = done.actions
         for reply in (a for a in actions if isinstance(a, Reply)):
             await quietly(respond, "response_url", response_type="ephemeral", **blocks.reply(reply))
         for logged in (a for a in actions if isinstance(a, Logged)):
@@ -402,12 +390,12 @@ class SlackBot:
     async def on_answer(self, ack, body: dict, action: dict, respond, client: AsyncWebClient, context) -> None:
         await ack()
         try:
-            actions = await self.run(self.engine.answer, PLATFORM, workspace_of(context), int(action.get("value", 0)),
-                                     action["action_id"], body["user"]["id"])
+            done = await self.run(self.durable.answer, PLATFORM, workspace_of(context), int(action.get("value", 0)),
+                                  action["action_id"], body["user"]["id"], where=self._where(body))
         except (InputError, ValueError) as exc:
             await quietly(respond, "response_url", text=str(exc), response_type="ephemeral", replace_original=False)
             return
-        await self._update_nudge(actions, client, self._where(body))
+        await self.outbox.deliver(done.outbox)
         await self._refresh_home(body, client, workspace_of(context))
 
     async def on_add_rationale(self, ack, body: dict, action: dict, client: AsyncWebClient, context) -> None:
@@ -424,15 +412,16 @@ class SlackBot:
             await ack(response_action="errors",
                       errors={blocks.CUSTOMER_BLOCK: "Please say who the customer is."})
             return
+        where = {k: meta[k] for k in ("response_url", "channel", "ts") if meta.get(k)}
         try:
-            actions = await self.run(self.engine.answer, PLATFORM, workspace_of(context),
-                                     int(meta.get("decision_id", 0)), "add_rationale", body["user"]["id"],
-                                     rationale=rationale)
+            done = await self.run(self.durable.answer, PLATFORM, workspace_of(context),
+                                  int(meta.get("decision_id", 0)), "add_rationale", body["user"]["id"],
+                                  rationale=rationale, where=where)
         except InputError as exc:
             await ack(response_action="errors", errors={blocks.CUSTOMER_BLOCK: str(exc)})
             return
         await ack()
-        await self._update_nudge(actions, client, meta)
+        await self.outbox.deliver(done.outbox)
         if meta.get("home"):
             await self.publish_home(client, workspace_of(context), body["user"]["id"])
 

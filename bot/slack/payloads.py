@@ -116,14 +116,12 @@ class Identity:
     bot_id: str | None = None
 
 
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    """The Web API client: 429s wait for Retry-After, a dropped connection is tried once more."""
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-    )
+def web_client(settings: Settings, token: str | None = None, retries: bool = True) -> AsyncWebClient:
+    """The Web API client: 429s wait for Retry-After, a dropped connection is tried once more. Without
+    `retries`, each call is made once (the outbox decides what to try again: bot/slack/outbox.py)."""
+    handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=10,
+                          retry_handlers=handlers if retries else [])
 
 
 class _TokenByAuthorize(logging.Filter):

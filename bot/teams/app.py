@@ -13,12 +13,14 @@ from botbuilder.schema import ActivityTypes
 
 from bot.assist import Assistant
 from bot.config import Settings
+from bot.durable import Durable
 from bot.engine import Engine
 from bot.llm import build_assistant
 from bot.runner import EngineThread
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import TeamsBot
 from bot.teams.conversations import Conversations
+from bot.teams.outbox import TeamsOutbox
 from bot.teams.proactive import SEND_ERRORS, Proactive
 
 log = logging.getLogger("nudgebot.teams")
@@ -32,7 +34,9 @@ class TeamsApp:
         app_id = (settings.microsoft_app_id or "").strip()
         self.proactive = Proactive(self.adapter, app_id, Conversations(engine.store), run, engine.clock)
         self.assistant = assistant or build_assistant(settings, engine, run=run)
-        self.bot = TeamsBot(engine, run, self.proactive, self.assistant)
+        self.durable = Durable(engine, settings.outbox_keep)
+        self.outbox = TeamsOutbox(self.proactive)  # started and closed by the server (bot/server.py)
+        self.bot = TeamsBot(engine, run, self.proactive, self.assistant, self.durable, self.outbox)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """An activity from the Bot Framework: authenticated (unless in dev mode), then handled in full

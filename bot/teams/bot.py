@@ -19,12 +19,14 @@ from botbuilder.schema import Activity
 from bot import prfaq
 from bot.actions import ANSWERS, REQUEST_ANSWERS, Reply, UpdateNudge
 from bot.assist import Assistant
+from bot.durable import Durable
 from bot.engine import Engine
 from bot.errors import InputError
 from bot.models import Command, Message, Visibility
 from bot.runner import EngineThread
 from bot.teams import cards
 from bot.teams.conversations import Conversation
+from bot.teams.outbox import TeamsOutbox
 from bot.teams.proactive import Proactive
 
 PLATFORM = "teams"
@@ -172,8 +174,10 @@ def _channel_name(activity: Activity) -> str | None:
 class TeamsBot(TeamsActivityHandler):
     """Holds the engine; Teams' activities stop here."""
 
-    def __init__(self, engine: Engine, run: EngineThread, proactive: Proactive, assistant: Assistant):
+    def __init__(self, engine: Engine, run: EngineThread, proactive: Proactive, assistant: Assistant,
+                 durable: Durable, outbox: TeamsOutbox):
         self.engine, self.run, self.proactive, self.assistant = engine, run, proactive, assistant
+        self.durable, self.outbox = durable, outbox  # a message's effects in one transaction; its sends
         self._drafting: set[asyncio.Task] = set()
 
     async def on_turn(self, turn_context: TurnContext):
@@ -185,16 +189,18 @@ class TeamsBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
         command = to_command(activity, self.engine.clock())
+        personal = kind_of(activity) == "personal"
         if command is not None:
             actions = await self.run(self.engine.command, command)
         elif (message := to_message(activity)) is not None:
             async with self.assistant.turn(message):  # a thread's messages reach the engine in order
                 opinion = await self.assistant.opinion(message)  # None without an LLM, or on any failure
-                actions = await self.run(self.engine.handle, message, opinion=opinion)
+                done = await self.run(self.durable.handle, message, opinion=opinion)
+            await self.outbox.deliver(done.outbox, context=(turn_context, personal))  # the turn's reply, or later
+            return
         else:
             return
-        await self.proactive.perform(turn_context, tenant_of(activity), actions,
-                                     personal=kind_of(activity) == "personal")
+        await self.proactive.perform(turn_context, tenant_of(activity), actions, personal=personal)
         if command is not None and command.name == "prfaq" and command.text.strip() and self.assistant.active:
             # The skeleton went out with this turn; the draft can take longer than Teams waits for a turn.
             chain = conversation_of(activity)[1] or activity.id
@@ -217,11 +223,11 @@ class TeamsBot(TeamsActivityHandler):
     async def on_teams_message_edit(self, turn_context: TurnContext):
         message = to_message(turn_context.activity)
         if message is not None:
-            await self.run(self.engine.edit, message)
+            await self.run(self.durable.edit, message)
 
     async def on_teams_message_soft_delete(self, turn_context: TurnContext):
         activity = turn_context.activity
-        await self.run(self.engine.delete, PLATFORM, tenant_of(activity), conversation_of(activity)[0],
+        await self.run(self.durable.delete, PLATFORM, tenant_of(activity), conversation_of(activity)[0],
                        activity.id or "")
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:

@@ -42,7 +42,7 @@ def installed_team(token: str | None) -> str | None:
 
 def _decode(params: dict) -> dict:
     # Form-encoded calls carry blocks and views as JSON strings.
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(params.get(key), str):
             try:
                 params[key] = json.loads(params[key])
@@ -66,6 +66,10 @@ class FakeSlack:
         # files_upload_v2: the bytes posted to each upload URL, by file id.
         self.uploads: dict[str, bytes] = {}
         self._files = itertools.count(1)
+        # Messages posted (chat.postMessage answered ok), by (channel, thread_ts): conversations.replies reads them.
+        self.threads: dict[tuple[str, str], list[dict]] = {}
+        self._lost: dict[str, list[str]] = {}
+        self._storms: dict[str, tuple[float, int]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -103,6 +107,19 @@ class FakeSlack:
         """Answer the next call of `method` with an HTTP error (a 429 with Retry-After by default)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._errors.setdefault(method, []).append((status, headers, {"ok": False, "error": error}))
+
+    def lose_answer(self, method: str, how: str = "500") -> None:
+        """Carry out the next call of `method` (a post is posted) but lose its answer: an HTTP 500 ("500"),
+        or the connection closed without one ("drop")."""
+        self._lost.setdefault(method, []).append(how)
+
+    def storm(self, method: str, seconds: float, retry_after: int = 1) -> None:
+        """Answer every call of `method` with a 429 (Retry-After: `retry_after`) for the next `seconds`."""
+        self._storms[method] = (asyncio.get_running_loop().time() + seconds, retry_after)
+
+    def posts_per_thread(self) -> dict[tuple[str, str], int]:
+        """How many messages were posted in each thread: (channel, thread_ts) → count."""
+        return {key: len(messages) for key, messages in self.threads.items()}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -170,9 +187,18 @@ class FakeSlack:
             if method in self._errors and self._errors[method]:
                 status, headers, body = self._errors[method].pop(0)
                 return web.json_response(body, status=status, headers=headers)
+            stormy = self._storms.get(method)
+            if stormy and asyncio.get_running_loop().time() < stormy[0]:
+                call.answer = {"ok": False, "error": "ratelimited"}
+                return web.json_response(call.answer, status=429, headers={"Retry-After": str(stormy[1])})
             if not path.startswith("/api/"):
                 return web.Response(text="ok")
             call.answer = self._answer(method, call.params, token)
+            if self._lost.get(method):
+                if self._lost[method].pop(0) == "drop":
+                    request.transport.close()  # the answer never comes: the connection is gone
+                    return web.Response(status=500)
+                return web.json_response({"ok": False, "error": "internal_error"}, status=500)
             return web.json_response(call.answer)
         finally:
             call.answered.set()
@@ -201,6 +227,10 @@ class FakeSlack:
             ts = f"1800000000.{next(self._ts):06d}"
             if str(channel).startswith("U"):  # a person's id: Slack answers with their DM's id
                 channel = f"D{channel}"
+            posted = {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
+                      "thread_ts": p.get("thread_ts") or ts,
+                      **({"metadata": p["metadata"]} if isinstance(p.get("metadata"), dict) else {})}
+            self.threads.setdefault((str(channel), str(p.get("thread_ts") or ts)), []).append(posted)
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID,
                                 "ts": ts, "blocks": p.get("blocks", [])}}
@@ -224,6 +254,11 @@ class FakeSlack:
             return {"ok": True, "user": {"id": user, "name": str(user).lower(), "real_name": f"Person {user}"}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        if method == "conversations.replies":
+            found = self.threads.get((str(channel), str(p.get("ts"))), [])
+            if str(p.get("include_all_metadata")).lower() not in ("true", "1"):
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "reactions.add":
             return {"ok": True}
         if method == "files.getUploadURLExternal":
