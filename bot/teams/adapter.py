@@ -1,8 +1,11 @@
 """The Bot Framework adapter: CloudAdapter, authenticated from Settings, with botbuilder's invoke bug worked around.
 
-Authentication is on whenever MicrosoftAppId is set. It is off only with NUDGEBOT_TEAMS_DEV=1 and no app id
-(the Bot Framework Emulator, the tests): every request is then accepted and replies go, without a token,
-to whatever serviceUrl the request names, so it must never be how a server runs in production.
+Authentication is on whenever MicrosoftAppId is set: each request's token is checked by our own
+TokenValidator (bot/teams/auth.py), never by botbuilder, whose key fetch blocks the event loop; botbuilder
+gets the verified identity and never sees the Authorization header. Authentication is off only with
+NUDGEBOT_TEAMS_DEV=1 and no app id (the Bot Framework Emulator, the tests): every request is then accepted
+and replies go, without a token, to whatever serviceUrl the request names, so it must never be how a
+server runs in production.
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-import jwt
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, CallerIdConstants
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication, ClaimsIdentity
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.teams.auth import Refused, TokenValidator
 from bot.wire import BadBody, parse_json, valid_strings
 
 log = logging.getLogger("nudgebot.teams")
@@ -51,7 +55,11 @@ def build_adapter(settings: Settings) -> InvokeSafeAdapter:
     elif not config.APP_ID:
         log.warning(DEV_WARNING)
     auth = ConfigurationBotFrameworkAuthentication(config, logger=logging.getLogger("nudgebot.teams.auth"))
-    return InvokeSafeAdapter(auth)
+    tokens = None
+    if config.APP_ID:
+        tokens = TokenValidator(config.APP_ID, tenant_id=config.APP_TENANTID,
+                                single_tenant=config.APP_TYPE != "MultiTenant", metadata_url=settings.teams_openid_url)
+    return InvokeSafeAdapter(auth, tokens)
 
 
 class InvokeSafeAdapter(CloudAdapter):
@@ -62,11 +70,19 @@ class InvokeSafeAdapter(CloudAdapter):
     with a body ends as a bare HTTP 500. botbuilder-python is archived, so no fix is coming; this
     `process` is upstream's for POST requests with that one step corrected. tests/test_teams_adapter.py
     watches the stock adapter, so an upstream change is noticed.
+
+    With `tokens`, every request's token is checked by it; without (dev mode), botbuilder is told there is
+    no Authorization header, so its own blocking key fetch is never reached either way.
     """
 
+    def __init__(self, bot_framework_authentication: BotFrameworkAuthentication,
+                 tokens: TokenValidator | None = None):
+        super().__init__(bot_framework_authentication)
+        self.tokens = tokens
+
     async def process(self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None):
-        if request.method != "POST":
-            return await super().process(request, bot, ws_response)
+        if request.method != "POST":  # botbuilder's streaming (GET) path would check tokens its blocking way
+            raise web.HTTPMethodNotAllowed(request.method, ["POST"])
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
         try:  # unreadable input is one line in our log and a 400, never a traceback and a 500
@@ -81,15 +97,35 @@ class InvokeSafeAdapter(CloudAdapter):
         if activity is None or not activity.type:
             return _refuse(request, "the body is not an Activity")
         try:
-            invoke = await self.process_activity(request.headers.get("Authorization", ""), activity, bot.on_turn)
-        except (PermissionError, jwt.PyJWTError):  # a malformed token is refused, not a server error
-            raise web.HTTPUnauthorized() from None
+            authenticated = await self._authenticate(request, activity)
+        except Refused as exc:  # the reason is ours: the token's contents are never logged
+            log.warning("Teams: refused a request from %s with 401: %s", request.remote, exc)
+            return web.Response(status=401)
+        try:
+            invoke = await self.process_activity(authenticated, activity, bot.on_turn)
+        except PermissionError:  # botbuilder's refusal: no token where authentication is on
+            log.warning("Teams: refused a request from %s with 401: it carries no valid token", request.remote)
+            return web.Response(status=401)
         if invoke is None:
             return web.Response(status=201)
         response = invoke.body
         if hasattr(response, "_attribute_map"):  # still a botbuilder model: serialize it once
             response = serializer_helper(response)
         return web.json_response(response, status=invoke.status)
+
+    async def _authenticate(self, request: web.Request, activity: Activity) -> AuthenticateRequestResult | str:
+        """What `process_activity` takes: in dev mode "" (botbuilder's anonymous identity), otherwise the
+        result botbuilder's own check would give, built from the claims our validator proved."""
+        if self.tokens is None:
+            return ""
+        claims = await self.tokens.claims(request.headers.get("Authorization"), activity.channel_id,
+                                          activity.service_url)
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity = ClaimsIdentity(claims, True)  # its `aud` is our app id
+        result.audience = self.bot_framework_authentication.get_originating_audience()
+        result.caller_id = CallerIdConstants.public_azure_channel  # as botbuilder sets it for any non-skill
+        result.connector_factory = self.bot_framework_authentication.create_connector_factory(identity)
+        return result
 
 
 def _refuse(request: web.Request, reason: str) -> web.Response:
