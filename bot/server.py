@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -191,6 +192,10 @@ async def serve(app: web.Application, host: str, port: int, announce: Callable[[
     """Serve `app` until SIGINT or SIGTERM, then close it cleanly."""
     runner = web.AppRunner(app)
     await runner.setup()
+    # What start-up built (modules, the detector's model, the app) lives as long as the process: kept out
+    # of the garbage collector's full passes, which would otherwise walk it all and pause every ack.
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -108,6 +108,20 @@ async def test_lone_surrogate_in_user_id_is_replaced_and_the_decision_logged(sla
     assert row["author"] == "U_\ufffdANN"
 
 
+@pytest.mark.parametrize("event", [
+    {"type": "reaction_added", "user": "U_\ud800BOSS", "reaction": "white_check_mark", "item_user": "U_ANN",
+     "item": {"type": "message", "channel": "C_GENERAL", "ts": "1763460000.000001"}, "event_ts": "1763460001.000001"},
+    {"type": "message", "subtype": "message_deleted", "channel": "C_\udc00", "channel_type": "channel",
+     "hidden": True, "deleted_ts": "1763460000.\ud800", "ts": "1763460099.000002", "event_ts": "1763460099.000002"},
+], ids=["reaction by a user id with a surrogate", "deletion of a ts with a surrogate"])
+async def test_lone_surrogates_in_other_events_cost_nothing(slack, fake_slack, store, caplog, event):
+    """Reactions and deletions are read as they were kept, every string made valid: handled (here: nothing
+    to do), never failing over and over until parked."""
+    assert (await slack.event(event)).status == 200
+    await wait_until(lambda: store.inbox_items() == [])
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 def test_lone_surrogate_in_a_command_is_replaced():
     """A slash command's text and ids are made valid before anything uses them (over HTTP a form cannot
     carry a lone surrogate, but Socket Mode sends commands as JSON, which can)."""

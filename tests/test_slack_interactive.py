@@ -143,6 +143,14 @@ async def test_decision_command_logs_and_asks_the_caller(slack, fake_slack, stor
     assert [r["text"] for r in store.decisions()] == ["Weekly releases on Tuesdays from December."]
 
 
+async def test_a_command_whose_text_says_payload_is_read_as_a_command(slack, fake_slack, store):
+    """Bolt takes any form containing the word "payload" for a button's `payload=`; such a command is
+    still logged and answered, not lost to a 404."""
+    answer = await slack.command("/decision", "We will cap the upload payload at 10 MB from Monday.")
+    assert (answer.status, answer.json["text"]) == (200, "Logged decision #1.")
+    assert [r["text"] for r in store.decisions()] == ["We will cap the upload payload at 10 MB from Monday."]
+
+
 async def test_decision_command_confirms_once(slack, fake_slack, store):
     """`/decision` naming its customer is confirmed by the answer to the command alone: no reaction is
     attempted on a message that does not exist, and nothing else is sent."""

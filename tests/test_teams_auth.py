@@ -181,6 +181,17 @@ async def test_a_token_that_does_not_validate_gets_401_and_nothing_else_happens(
     assert [p for p in pieces if p in caplog.text] == []
 
 
+async def test_an_unreadable_body_without_a_token_gets_401_before_it_is_read(azure, store, caplog):
+    """Unauthenticated comes first: a body that is not even JSON, sent without a token, gets 401 (with a
+    token that validates it would be 400), one line, and nothing else happens."""
+    async with aiohttp.ClientSession() as session:
+        async with session.post(azure.url, data=b"{not json", headers={"Content-Type": "application/json"}) as answer:
+            assert answer.status == 401
+    assert store.decisions() == []
+    [line] = problems(caplog)
+    assert "with 401: it carries no token" in line.getMessage()
+
+
 async def test_a_key_not_endorsed_for_the_activitys_channel_is_refused(azure, openid, connector, store):
     """A Bot Framework key names the channels it may sign for: a Teams key does not vouch for another channel."""
     openid.publish("teams-only", rsa_key("teams-only"), endorsements=("msteams",))

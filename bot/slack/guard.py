@@ -25,11 +25,13 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.runner import EngineThread
@@ -99,6 +101,11 @@ class SlackGuard:
             log.info("Slack: a signed request arrived again within five minutes; it was answered and ignored")
             return web.Response(status=200)
         bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)
+        if form and "payload" not in parse_qs(text, keep_blank_values=True):
+            # Bolt reads any form whose bytes contain "payload" as an interaction's `payload=` (a command
+            # such as `/decision payload limits…`), finds none and answers 404: read it as the form it is.
+            bolt_request.body = dict(parse_qsl(text, keep_blank_values=True))
+            bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     def signed(self, body: bytes, timestamp: str, signature: str) -> bool:

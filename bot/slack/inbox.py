@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import StoreError
 from bot.runner import EngineThread
 from bot.slack.payloads import PLATFORM, workspace_of
+from bot.wire import valid_strings
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackBot
@@ -88,7 +89,8 @@ class SlackInbox:
     async def take(self, item: int | None, body: dict, workspace: str, bot_user: str | None,
                    client: AsyncWebClient) -> None:
         """Handle one event (its item claimed); a failure is counted against its inbox item (and logged),
-        never raised."""
+        never raised. The event is read as it was kept: every string valid (lone surrogates replaced)."""
+        body = valid_strings(body)
         try:
             if (body.get("event") or {}).get("type") == "reaction_added":
                 await self.slack.reaction(item, body, workspace, bot_user)

@@ -83,6 +83,10 @@ class InvokeSafeAdapter(CloudAdapter):
     async def process(self, request: web.Request, bot: Bot, ws_response: web.WebSocketResponse | None = None):
         if request.method != "POST":  # botbuilder's streaming (GET) path would check tokens its blocking way
             raise web.HTTPMethodNotAllowed(request.method, ["POST"])
+        if self.tokens is not None and not request.headers.get("Authorization", "").strip():
+            # No token at all: refused before the body is read, as an unsigned Slack request is.
+            log.warning("Teams: refused a request from %s with 401: it carries no token", request.remote)
+            return web.Response(status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
         try:  # unreadable input is one line in our log and a 400, never a traceback and a 500
