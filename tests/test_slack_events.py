@@ -206,11 +206,12 @@ async def test_logged_decision_gets_channel_and_author_names_looked_up_once(slac
 
 
 async def test_an_event_the_log_cannot_keep_is_not_acknowledged(slack, fake_slack, store, caplog):
-    """The log gone under the running app: Slack gets a 503 (it sends the event again later), one line is
-    logged by type, and nothing crashes."""
-    store.close()
+    """The log refuses to keep the event (here a trigger stands in for a full disk): Slack gets a 503 (it
+    sends the event again later), one line is logged by type, and nothing crashes."""
+    store.db.execute("CREATE TRIGGER full BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     answer = await slack.event(message_event(UNCLEAR))
     assert answer.status == 503
     [line] = [r for r in caplog.records if "could not be kept" in r.getMessage()]
-    assert "ProgrammingError" in line.getMessage()
+    assert "IntegrityError" in line.getMessage()
+    assert store.decisions() == []
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage() or r.name == "asyncio"]

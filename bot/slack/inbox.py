@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import StoreError
 from bot.runner import EngineThread
 from bot.slack.payloads import PLATFORM, workspace_of
+from bot.store import Store
 from bot.wire import valid_strings
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ KEEP_PATIENCE = 2.0  # seconds; Slack wants its answer within 3
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=1)  # × the tries so far, before the next one
 RESUME_EVERY = 60.0  # seconds between looks for events to try again
+BUSY = object()  # the log's write lock is held by another writer
 STALE = 600.0  # seconds after which an event taken but never finished (a listener lost) may be taken again
 
 
@@ -56,6 +58,7 @@ class SlackInbox:
         self._keeper = EngineThread()  # commits events as they arrive, never behind the engine's work
         self._taking: dict[int, float] = {}  # inbox item → when this process took it (time.monotonic)
         self._task: asyncio.Task | None = None
+        self._now: Store | None = None  # the event loop's own connection, opened at the first event
 
     # -- before the ack ---------------------------------------------------------------------
 
@@ -63,10 +66,11 @@ class SlackInbox:
         event = body.get("event") or {}
         if body.get("type") != "event_callback" or event.get("type") not in FOLLOWED or not body.get("event_id"):
             return await next()
+        kept = (PLATFORM, workspace_of(context), str(body["event_id"]), body, self.clock())
         try:
-            item = await asyncio.wait_for(
-                self._keeper(self.store.inbox_keep, PLATFORM, workspace_of(context), str(body["event_id"]), body,
-                             self.clock()), KEEP_PATIENCE)
+            item = self._keep_now(*kept)
+            if item is BUSY:  # another writer holds the log: the keeper's thread waits for it
+                item = await asyncio.wait_for(self._keeper(self.store.inbox_keep, *kept), KEEP_PATIENCE)
         except (TimeoutError, sqlite3.Error, StoreError, OSError) as exc:
             log.error("Slack: an event could not be kept in the log (%s); answered 503, Slack will send it again",
                       type(exc).__name__)
@@ -75,6 +79,24 @@ class SlackInbox:
             return BoltResponse(status=200, body="")
         context[ITEM] = item
         return await next()
+
+    def _keep_now(self, *kept) -> int | None | object:
+        """Keep the event right here, on the event loop, when the log's write lock is free (nearly always:
+        no hop to another thread, whose turn at the interpreter can be a while coming); BUSY when another
+        writer holds it. Its own connection never waits for the lock and never checkpoints the log."""
+        if self._now is None:
+            if self.store.path is None:
+                return BUSY
+            db = Store._connect(self.store.path)  # as every connection to the log is made
+            db.execute("PRAGMA busy_timeout = 0")
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+            self._now = Store(db, self.store.path)
+        try:
+            return self._now.inbox_keep(*kept)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return BUSY
+            raise
 
     def _claim(self, item: int) -> bool:
         """Take `item` for this process's handling; False when it is being handled already."""
@@ -144,4 +166,6 @@ class SlackInbox:
             self._task.cancel()
             self._task = None
         self._keeper.close()
+        if self._now is not None:
+            self._now.close()
 
