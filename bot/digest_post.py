@@ -103,9 +103,10 @@ def week_line(assistant) -> Summarise:
 
 async def post_week(engine, senders: Mapping[str, Sender], week: Week, *, by: str, call: Call = direct,
                     default_channel: str | None = None, only: str | None = None,
-                    summarise: Summarise | None = None) -> list[Outcome]:
+                    summarise: Summarise | None = None, refused_only: bool = False) -> list[Outcome]:
     """Send every destination of every workspace (or only the workspace `only`) its digest for `week`,
-    each at most once."""
+    each at most once. With `refused_only`, only the destinations whose send the platform refused
+    (nothing posted) are tried again: `serve` does so every quarter of an hour, the week's run past."""
     outcomes = []
     for platform, workspace in await call(engine.store.workspaces):
         if only is not None and workspace != only:
@@ -114,6 +115,10 @@ async def post_week(engine, senders: Mapping[str, Sender], week: Week, *, by: st
         home = await sender.home_workspace() if sender is not None else None
         default = default_channel if workspace == home else None
         for destination in await call(destinations, engine.store, platform, workspace, week, default):
+            if refused_only:
+                row = await call(digest_store.posted, engine.store, destination, week.label)
+                if row is None or row["status"] != digest_store.FAILED:
+                    continue
             if sender is None:
                 outcomes.append(Outcome(destination, week.label, "skipped", note=f"{platform} is not configured"))
             else:

@@ -34,6 +34,7 @@ SCHEDULE = web.AppKey("schedule", Schedule)
 PLATFORM_SLACK = "slack"
 PLATFORM_TEAMS = "teams"
 REMINDER_MINUTES = 5  # how often approval requests are checked against their SLA
+DIGEST_RETRY_MINUTES = 15  # how often a digest the platform refused this week is tried again
 LEARNING_SCHEDULE = "30 3 * * *"  # nightly, in NUDGEBOT_TIMEZONE: refit the workspaces that answered since
 
 
@@ -107,6 +108,13 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
                         default_channel=settings.digest_channel, summarise=week_line(assistant))
 
     schedule.cron("weekly digest", weekly_digest, settings.digest_schedule)
+
+    async def refused_digests() -> None:  # a digest the platform refused (nothing posted) is tried again
+        week = last_full_week(engine.clock(), settings.zone)
+        await post_week(engine, digest_senders, week, by=f"serve:{os.getpid()}", call=run,
+                        default_channel=settings.digest_channel, summarise=week_line(assistant), refused_only=True)
+
+    schedule.every("refused digests", refused_digests, minutes=DIGEST_RETRY_MINUTES)
 
     async def start_schedule(_app: web.Application) -> None:
         schedule.start()

@@ -113,6 +113,26 @@ async def test_a_refused_post_is_tried_again_by_the_next_run(fake_slack, engine,
     assert digest_store.posted(store, refused.destination, WEEK)["attempts"] == 2
 
 
+async def test_the_retry_run_sends_only_what_was_refused(fake_slack, engine, store, seeded):
+    """`serve`'s quarter-hourly retry: nothing before the week's run claimed a destination, nothing again
+    after a send went out, and a refused one is posted once Slack takes it."""
+    settings, senders = single_workspace(fake_slack, store, digest_channel="C_DIGEST")
+    week = parse_week(WEEK, UTC_ZONE)
+
+    async def retry():
+        return await post_week(engine, senders, week, by="retry", default_channel="C_DIGEST", refused_only=True)
+
+    assert await retry() == [] and fake_slack.calls_to("chat.postMessage") == []
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0)
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0)
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0)  # past the client's own two retries
+    [refused] = await post(engine, senders, settings)
+    assert refused.status == "failed"
+    [retried] = await retry()
+    assert retried.status == "posted" and len(posted_messages(fake_slack)) == 1
+    assert await retry() == [] and len(posted_messages(fake_slack)) == 1
+
+
 async def test_an_unknown_outcome_is_never_sent_again(fake_slack, engine, store, seeded):
     """Slack fails with a 500 (it may have posted first): the claim stays, and later runs send nothing."""
     settings, senders = single_workspace(fake_slack, store, digest_channel="C_DIGEST")

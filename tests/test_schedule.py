@@ -20,7 +20,7 @@ async def test_the_server_erases_text_past_retention_every_hour(slack, fake_slac
     await fake_slack.wait_for("chat.postMessage")
     schedule = slack.server[SCHEDULE]
     assert sorted(schedule.jobs()) == [
-        "housekeeping", "slack approval reminders", "weekly digest", "workspace learning"]
+        "housekeeping", "refused digests", "slack approval reminders", "weekly digest", "workspace learning"]
     schedule.run_soon("housekeeping")
     [row] = await until(lambda: [r for r in store.decisions() if r["purged_at"]])
     assert (row["ts"], row["text"], row["kind"]) == (old, None, "decision")
