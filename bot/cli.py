@@ -102,17 +102,21 @@ def shell(app: App, user: str, channel: str) -> None:
         nudgebot shell
         echo "We decided to move the launch to next Friday." | nudgebot shell
     """
-    from bot.console import Console
+    try:  # Ctrl-C while the console starts ends it as quietly as Ctrl-C in it does
+        from bot.console import Console
 
-    engine = app.engine()
-    engine.purge_old_text()
-    # Bytes that are not UTF-8 become U+FFFD, as in `classify`: a stray byte must not end the session.
-    stdin = click.get_text_stream("stdin", errors="replace")
-    assistant = None
-    if app.settings.llm_configured:
-        from bot.llm import build_assistant
+        engine = app.engine()
+        engine.purge_old_text()
+        # Bytes that are not UTF-8 become U+FFFD, as in `classify`: a stray byte must not end the session.
+        stdin = click.get_text_stream("stdin", errors="replace")
+        assistant = None
+        if app.settings.llm_configured:
+            from bot.llm import build_assistant
 
-        assistant = build_assistant(app.settings, engine)
+            assistant = build_assistant(app.settings, engine)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+        sys.exit(130)
     Console(engine, sys.stdout, user=user, channel=channel, assistant=assistant).run(stdin, interactive=stdin.isatty())
 
 

@@ -306,6 +306,24 @@ def test_sigint_ends_a_running_shell_with_exit_0_and_no_traceback(shell):
     assert (code, err) == (0, "")
 
 
+@pytest.mark.parametrize("after", [0.1, 0.4, 0.8])
+def test_ctrl_c_while_the_shell_starts_ends_it_quietly(shell, after):
+    """Ctrl-C before the console is ready (Python still importing, the model or the log still opening)
+    ends it as quietly as Ctrl-C at its prompt: no traceback, no "Aborted!"; exit 130 (or 0 once the
+    console was up)."""
+    process = subprocess.Popen([sys.executable, "-m", "bot", "shell"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=shell.cwd, env=shell.env)
+    try:
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode in (0, 130)
+    assert err.decode().strip() == "", err.decode()
+
+
 def readme_sample() -> tuple[list[str], list[str], list[str]]:
     """The README's console session: its opening lines, what is typed, and what the console prints."""
     readme = (ROOT / "README.md").read_text()
