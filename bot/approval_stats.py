@@ -117,13 +117,21 @@ def label(approver: Approver) -> str:
     return approver.id if approver.kind == "team" else "@" + (approver.label or approver.id)
 
 
-def _excerpt(row: dict) -> str:
+def _excerpt(row: dict, names: dict[str, str] | None = None) -> str:
+    """The request's words on one line, a mention by the name the log knows for it (`names`: an
+    approver's id → their name), else by the name the mention carries, else by its id."""
     if row["text"] is None:
         return "(text removed after the retention period)"
-    return excerpt(_MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1) or m.group(4) or m.group(3)), row["text"]))
+    names = names or {}
+
+    def mention(m: re.Match) -> str:
+        user = m.group(1) or m.group(3)
+        return "@" + (names.get(user) or m.group(2) or m.group(4) or user)
+
+    return excerpt(_MENTION.sub(mention, row["text"]))
 
 
-def _about(row: dict) -> dict:
+def _about(row: dict, approvers: list[dict] | None = None) -> dict:
     """The fields of `Listed`: where, by whom, when, and its words."""
     return {
         "id": row["id"],
@@ -131,7 +139,8 @@ def _about(row: dict) -> dict:
         "channel_name": row["channel_name"],
         "requester": row["author"],
         "requester_name": row["author_name"],
-        "excerpt": _excerpt(row),
+        "excerpt": _excerpt(row, {a["approver"]: a["label"] for a in approvers or () if a["label"]}
+                            | ({row["author"]: row["author_name"]} if row["author_name"] else {})),
         "written": row["created_at"],
     }
 
@@ -239,7 +248,7 @@ def stats(
         ),
         open=[
             OpenRequest(
-                **_about(r),
+                **_about(r, approvers[r["id"]]),
                 age_hours=round((now - written(r)).total_seconds() / 3600, 1),
                 working_hours=round(wait[r["id"]], 1),
                 overdue=late(rules, written(r), now),
@@ -254,7 +263,8 @@ def stats(
             for r in still_open
         ],
         slowest=[
-            Resolved(**_about(r), outcome=r["approval_state"], working_hours=round(wait[r["id"]], 1))
+            Resolved(**_about(r, approvers[r["id"]]), outcome=r["approval_state"],
+                     working_hours=round(wait[r["id"]], 1))
             for r in resolved[:slowest]
         ],
         flags=counts,

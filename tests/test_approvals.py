@@ -620,6 +620,19 @@ def test_open_requests_are_listed_with_their_age_pending_approvers_and_flags(bot
     assert "“@U_A @U_B @U_C @U_D can you approve the offsite budget?”" in text
 
 
+def test_a_requests_words_name_the_approvers_the_log_knows_by_name(bot, clock):
+    """Once the platform named an approver (Slack's users.info), the request's excerpt says the name, not
+    the id; an approver still known by id only stays an id."""
+    msg, _ = ask(bot, "<@U_A> <@U_B> can you approve the offsite budget?", clock)
+    [request] = bot.store.decisions("slack", "T_ONE")
+    bot.approvals.name("slack", "T_ONE", request["id"], {"U_A": "Ana Diaz"})
+    clock.now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    figures = stats(bot.store, "slack", "T_ONE", WED - timedelta(days=7), clock.now, clock.now, bot.approvals.rules)
+    [row] = figures.open
+    assert row.excerpt == "@Ana Diaz @U_B can you approve the offsite budget?"
+    assert row.waiting_for == ["@Ana Diaz", "@U_B"]
+
+
 def test_a_digest_in_a_public_channel_sees_no_private_requests(bot, clock):
     """With public_only, a private channel's request is left out, except in that channel's own view."""
     ask(bot, BOSS, clock, channel="G_HR", visibility=Visibility.PRIVATE)
