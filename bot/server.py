@@ -23,6 +23,7 @@ from bot.slack import digest as slack_digest
 from bot.slack import oauth
 from bot.slack.app import SlackBot
 from bot.slack.guard import SlackGuard
+from bot.slack.payloads import socket_logger
 
 log = logging.getLogger("nudgebot.server")
 
@@ -187,7 +188,7 @@ def _socket_mode(slack: SlackBot, settings: Settings):
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(slack.app, settings.slack_app_token.get_secret_value(),
-                                         logger=logging.getLogger("nudgebot.slack.socket"))
+                                         logger=socket_logger())
         await handler.connect_async()
         log.info("Slack: connected over Socket Mode")
         yield

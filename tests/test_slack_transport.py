@@ -139,3 +139,37 @@ async def test_socket_mode_reconnects_quietly_and_goes_on(fake_slack, engine, st
         await runner.cleanup()
     noisy = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert noisy == [], [r.getMessage() for r in noisy]
+
+
+async def test_a_failed_reconnect_is_one_warning_line_not_a_traceback(fake_slack, engine, store, caplog):
+    """A connection drops and Slack cannot hand out a new one at once (apps.connections.open fails): the
+    SDK tries again by itself, and the log gets one warning line for the failed try, no traceback; the
+    next event is answered."""
+    from aiohttp import web
+    from fakes.slack_api import CLOSE
+
+    from bot.config import load_settings
+    from bot.server import create_app
+
+    caplog.set_level(logging.INFO)
+    settings = load_settings(env_file=None, slack_bot_token=TOKEN, slack_app_token="xapp-test-app-token",
+                             slack_api_url=fake_slack.base_url)
+    runner = web.AppRunner(create_app(settings, engine, slack_socket_mode=True))
+    await runner.setup()
+    try:
+        await fake_slack.wait_for("apps.connections.open")
+        fake_slack.fail("apps.connections.open", status=500, retry_after=None, error="internal_error")
+        await fake_slack.envelopes.put(CLOSE)
+        await fake_slack.wait_for("apps.connections.open", count=3, timeout=40)
+        event = message_event(UNCLEAR)
+        await fake_slack.envelopes.put(envelope(event, "env-3", "EvRECONNECTED"))
+        [post] = await fake_slack.wait_for("chat.postMessage", timeout=20)
+        assert post.params["thread_ts"] == event["ts"]
+    finally:
+        await runner.cleanup()
+    assert [r for r in caplog.records if r.exc_info] == []
+    failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "Slack Socket Mode: Failed to retrieve WSS URL (HTTP 500, internal_error); trying again" in failed
+    assert all(m.startswith("Slack Socket Mode: ") and m.endswith("; trying again") and "\n" not in m
+               for m in failed), failed
+

@@ -140,3 +140,36 @@ def bolt_logger() -> logging.Logger:
     if not any(isinstance(f, _TokenByAuthorize) for f in logger.filters):
         logger.addFilter(_TokenByAuthorize())
     return logger
+
+
+class _RetriedQuietly(logging.Filter):
+    """slack_sdk's Socket Mode client logs a traceback each time a reconnect attempt fails, then tries
+    again by itself: such a record becomes one warning line naming the error, with no traceback."""
+
+    RETRIED = ("Failed to connect (error:", "Failed to close the old session", "Failed to retrieve WSS URL",
+               "Failed to receive or enqueue a message", "Failed to check the current session")
+    _STATUS = re.compile(r"status: (\d+)")
+    _ERROR = re.compile(r"'error': '([\w.-]+)'")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith(self.RETRIED):
+            return True
+        what = message.split(" (error:")[0].split(" :")[0].split(":")[0]
+        if record.exc_info:
+            why = type(record.exc_info[1]).__name__
+        else:  # the SDK's text quotes the URL and the whole answer: only the status and Slack's error code
+            status, error = self._STATUS.search(message), self._ERROR.search(message)
+            why = ", ".join(x for x in (status and f"HTTP {status.group(1)}", error and error.group(1)) if x) or "?"
+        record.msg, record.args = "Slack Socket Mode: %s (%s); trying again", (what, why)
+        record.exc_info, record.exc_text, record.levelno, record.levelname = None, None, logging.WARNING, "WARNING"
+        return True
+
+
+def socket_logger() -> logging.Logger:
+    """The logger the Socket Mode handler is given: its reconnect retries as one line each."""
+    logger = logging.getLogger("nudgebot.slack.socket")
+    if not any(isinstance(f, _RetriedQuietly) for f in logger.filters):
+        logger.addFilter(_RetriedQuietly())
+    return logger
+
