@@ -26,6 +26,9 @@ from bot.models import iso, parse_time
 from bot.wire import valid_strings
 
 INBOX_STATES = ("pending", "parked")
+MAX_ATTEMPTS = 5  # failed tries before an event is parked
+BACKOFF = timedelta(minutes=1)  # × the tries so far, before the next one
+RESUME_EVERY = 60.0  # seconds between a server's looks for events to try again
 OUTBOX_OPEN = ("pending", "sending", "unsure")
 
 

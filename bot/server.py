@@ -168,9 +168,11 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
 
         async def start_teams(_app: web.Application) -> None:
             teams.outbox.start()  # what the outbox holds for Teams (a crash, a connector down) is sent
+            teams.inbox.start()  # and messages whose handling failed are tried again
 
         async def drain_teams(_app: web.Application) -> None:
             await teams.bot.drain()
+            teams.inbox.close()
             await teams.outbox.close()
 
         app.on_startup.append(start_teams)

@@ -19,13 +19,13 @@ import asyncio
 import logging
 import sqlite3
 import time
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from slack_bolt import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import StoreError
+from bot.queue_store import BACKOFF, MAX_ATTEMPTS, RESUME_EVERY
 from bot.runner import EngineThread
 from bot.slack.payloads import PLATFORM, workspace_of
 from bot.store import Store
@@ -38,9 +38,6 @@ log = logging.getLogger("nudgebot.slack")
 ITEM = "inbox_item"  # the context key a listener finds its inbox item's id under
 FOLLOWED = frozenset({"message", "reaction_added"})  # the events with lasting effects
 KEEP_PATIENCE = 2.0  # seconds; Slack wants its answer within 3
-MAX_ATTEMPTS = 5
-BACKOFF = timedelta(minutes=1)  # × the tries so far, before the next one
-RESUME_EVERY = 60.0  # seconds between looks for events to try again
 BUSY = object()  # the log's write lock is held by another writer
 STALE = 600.0  # seconds after which an event taken but never finished (a listener lost) may be taken again
 

@@ -20,6 +20,7 @@ from bot.runner import EngineThread
 from bot.teams.adapter import build_adapter
 from bot.teams.bot import TeamsBot
 from bot.teams.conversations import Conversations
+from bot.teams.inbox import TeamsInbox
 from bot.teams.outbox import TeamsOutbox
 from bot.teams.proactive import SEND_ERRORS, Proactive
 
@@ -37,6 +38,7 @@ class TeamsApp:
         self.durable = Durable(engine, settings.outbox_keep)
         self.outbox = TeamsOutbox(self.proactive)  # started and closed by the server (bot/server.py)
         self.bot = TeamsBot(engine, run, self.proactive, self.assistant, self.durable, self.outbox)
+        self.inbox = self.bot.inbox = TeamsInbox(self.durable, self.outbox, run)  # started by the server
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """An activity from the Bot Framework: authenticated (unless in dev mode), then handled in full

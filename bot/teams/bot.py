@@ -26,6 +26,7 @@ from bot.models import Command, Message, Visibility
 from bot.runner import EngineThread
 from bot.teams import cards
 from bot.teams.conversations import Conversation
+from bot.teams.inbox import TeamsInbox
 from bot.teams.outbox import TeamsOutbox
 from bot.teams.proactive import Proactive
 
@@ -178,6 +179,7 @@ class TeamsBot(TeamsActivityHandler):
                  durable: Durable, outbox: TeamsOutbox):
         self.engine, self.run, self.proactive, self.assistant = engine, run, proactive, assistant
         self.durable, self.outbox = durable, outbox  # a message's effects in one transaction; its sends
+        self.inbox: TeamsInbox | None = None  # where a message whose handling failed is kept (TeamsApp sets it)
         self._drafting: set[asyncio.Task] = set()
 
     async def on_turn(self, turn_context: TurnContext):
@@ -193,9 +195,15 @@ class TeamsBot(TeamsActivityHandler):
         if command is not None:
             actions = await self.run(self.engine.command, command)
         elif (message := to_message(activity)) is not None:
-            async with self.assistant.turn(message):  # a thread's messages reach the engine in order
-                opinion = await self.assistant.opinion(message)  # None without an LLM, or on any failure
-                done = await self.run(self.durable.handle, message, opinion=opinion)
+            try:
+                async with self.assistant.turn(message):  # a thread's messages reach the engine in order
+                    opinion = await self.assistant.opinion(message)  # None without an LLM, or on any failure
+                    done = await self.run(self.durable.handle, message, opinion=opinion)
+            except Exception as exc:
+                if self.inbox is None or not await self.inbox.keep_failed(activity, message.event_id,
+                                                                          message.workspace, exc):
+                    raise  # not even kept: the turn's error handler tells the person
+                return  # kept, and tried again later: nobody is asked to write it again
             await self.outbox.deliver(done.outbox, context=(turn_context, personal))  # the turn's reply, or later
             return
         else:
