@@ -169,11 +169,13 @@ def create_app(settings: Settings, engine: Engine, slack_socket_mode: bool = Fal
         async def start_teams(_app: web.Application) -> None:
             teams.outbox.start()  # what the outbox holds for Teams (a crash, a connector down) is sent
             teams.inbox.start()  # and messages whose handling failed are tried again
+            teams.adapter.credentials.start()  # the bot's token renewed on a thread, never on a reply
 
         async def drain_teams(_app: web.Application) -> None:
             await teams.bot.drain()
             teams.inbox.close()
             await teams.outbox.close()
+            await teams.adapter.credentials.close()
 
         app.on_startup.append(start_teams)
         app.on_shutdown.append(drain_teams)

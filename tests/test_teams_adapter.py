@@ -117,3 +117,29 @@ async def test_botbuilder_still_fails_invoke_responses(teams, connector, caplog)
     with caplog.at_level(logging.CRITICAL, logger="aiohttp.server"):  # the stock adapter's traceback
         assert await post_invoke(CloudAdapter, teams, press) == 500
     assert await post_invoke(InvokeSafeAdapter, teams, {**press, "id": "f:again"}) == 200
+
+
+async def test_the_bots_credentials_are_made_once_per_audience_and_renewed_on_a_thread(monkeypatch):
+    """botbuilder asks for credentials on every turn; a new MSAL client each time would fetch a token
+    from Entra ID, on the event loop, for every reply. The same credentials (and token cache) come back
+    for the same audience, and their renewal runs off the event loop."""
+    import threading
+
+    from botframework.connector.auth import MicrosoftAppCredentials
+
+    from bot.config import load_settings
+    from bot.teams.adapter import build_adapter
+
+    settings = load_settings(env_file=None, microsoft_app_id="3f1c2e4a-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
+                             microsoft_app_password="not-a-real-password")
+    factory = build_adapter(settings).credentials
+    args = ("3f1c2e4a-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "https://api.botframework.com",
+            "https://login.microsoftonline.com/botframework.com", True)
+    first = await factory.create_credentials(*args)
+    assert await factory.create_credentials(*args) is first
+    assert await factory.create_credentials(args[0], "https://other.example", *args[2:]) is not first
+    renewed_on = []
+    monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token",
+                        lambda self, force_refresh=False: renewed_on.append(threading.current_thread()) or "t")
+    assert await factory.refresh() == 2
+    assert len(renewed_on) == 2 and threading.main_thread() not in renewed_on

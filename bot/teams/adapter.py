@@ -22,6 +22,7 @@ from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkA
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.teams.auth import Refused, TokenValidator
+from bot.teams.credentials import KeptCredentials
 from bot.wire import BadBody, parse_json, valid_strings
 
 log = logging.getLogger("nudgebot.teams")
@@ -54,12 +55,16 @@ def build_adapter(settings: Settings) -> InvokeSafeAdapter:
         log.warning("NUDGEBOT_TEAMS_DEV=1 is ignored: MicrosoftAppId is set, so every request is authenticated")
     elif not config.APP_ID:
         log.warning(DEV_WARNING)
-    auth = ConfigurationBotFrameworkAuthentication(config, logger=logging.getLogger("nudgebot.teams.auth"))
+    logger = logging.getLogger("nudgebot.teams.auth")
+    credentials = KeptCredentials(config, logger=logger)  # one token an hour, not one per reply
+    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials, logger=logger)
     tokens = None
     if config.APP_ID:
         tokens = TokenValidator(config.APP_ID, tenant_id=config.APP_TENANTID,
                                 single_tenant=config.APP_TYPE != "MultiTenant", metadata_url=settings.teams_openid_url)
-    return InvokeSafeAdapter(auth, tokens)
+    adapter = InvokeSafeAdapter(auth, tokens)
+    adapter.credentials = credentials  # its tokens renewed on the side (started by the server)
+    return adapter
 
 
 class InvokeSafeAdapter(CloudAdapter):
