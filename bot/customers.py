@@ -9,6 +9,10 @@ import bisect
 import functools
 import re
 from itertools import pairwise
+from re import _constants as sre_constants
+from re import _parser as sre_parser  # the parser re itself compiles with
+
+import ahocorasick
 
 
 def _by_first_letter(pattern: str) -> str:
@@ -197,3 +201,97 @@ WEAK_REACH = 400
 # Role nouns ("managers", "nurses") looked at per message: the labelled messages have at most a handful, a page
 # of prose a few dozen.
 ROLE_MATCHES = 200
+
+
+# -- which patterns can match at all --------------------------------------------------------------
+# The big patterns above are tried at every word of a message, yet most messages name nobody. Each
+# match of a pattern contains one of a few literal strings its parse tree requires (a word, a
+# word's start, a phrase); one Aho-Corasick pass finds which of those occur, and a pattern none of
+# whose strings occurs is not run. Nothing else changes: a pattern that can match is run as before.
+
+_JOINED = 64  # the most strings a run of literals and alternatives is expanded into
+_LITERAL, _BRANCH, _SUBPATTERN = sre_constants.LITERAL, sre_constants.BRANCH, sre_constants.SUBPATTERN
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _branches(op, av) -> list:
+    """The sequences an alternation or a group is made of (one for a group)."""
+    return list(av[1]) if op is _BRANCH else [av[3]]
+
+
+def _starts(items: list) -> set[str] | None:
+    """The literal strings one of which every match of the parsed sequence `items` starts with."""
+    found = {""}
+    for op, av in items:
+        if op is _LITERAL:
+            found = {s + chr(av) for s in found}
+            continue
+        if (op is not _BRANCH and op is not _SUBPATTERN) or (op is _SUBPATTERN and av[1] & re.IGNORECASE):
+            break  # anything else (a class, a repeat, a boundary) ends what is known
+        starts = [_starts(list(b)) for b in _branches(op, av)]
+        if None in starts or len(found) * sum(map(len, starts)) > _JOINED:
+            break
+        found = {s + t for s in found for start in starts for t in start}
+        if not all(_literal(list(b)) for b in _branches(op, av)):
+            return found  # a branch may go on past its start: nothing after it is known
+    return found if found != {""} else None
+
+
+def _literal(items: list) -> bool:
+    """The sequence matches only literal strings (each of its alternatives fully literal)."""
+    return all(op is _LITERAL or ((op is _BRANCH or op is _SUBPATTERN) and all(
+        _literal(list(b)) for b in _branches(op, av))) for op, av in items)
+
+
+def _required(items: list) -> set[str] | None:
+    """Literal strings one of which every match of the parsed sequence contains (the most telling
+    such set found), or None."""
+    choices = []
+    for i, (op, av) in enumerate(items):
+        if (starts := _starts(items[i:])) is not None:
+            choices.append(starts)  # what the rest of the sequence starts with
+        if op is _BRANCH or (op is _SUBPATTERN and not av[1] & re.IGNORECASE):
+            inner = _branches(op, av)  # each alternative requires its own
+        elif op in _REPEATS and av[0] >= 1:
+            inner = [av[2]]  # what is repeated at least once
+        else:
+            continue
+        found = [_required(list(b)) for b in inner]
+        if None not in found:
+            choices.append(set().union(*found))
+    return max(choices, key=lambda s: (min(map(len, s)), -len(s)), default=None)
+
+
+class Prefilter:
+    """Which of some patterns can match a text, from one pass over it."""
+
+    def __init__(self, *patterns: re.Pattern):
+        self.always = 0  # the patterns without literals to look for
+        bits: dict[str, int] = {}
+        for n, pattern in enumerate(patterns):
+            parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+            found = None if parsed.state.flags & re.IGNORECASE else _required(list(parsed))
+            if not found:
+                self.always |= 1 << n
+            for literal in found or ():
+                bits[literal] = bits.get(literal, 0) | 1 << n
+        self.count = len(patterns)
+        self._automaton = ahocorasick.Automaton()
+        for literal, mask in bits.items():
+            self._automaton.add_word(literal, mask)
+        if bits:
+            self._automaton.make_automaton()
+
+    def __call__(self, text: str) -> tuple[bool, ...]:
+        """For each pattern, False when it cannot match `text`."""
+        mask = self.always
+        if len(self._automaton):
+            for _, bits in self._automaton.iter(text):
+                mask |= bits
+        return tuple(bool(mask >> n & 1) for n in range(self.count))
+
+
+@functools.cache
+def prefilter() -> Prefilter:
+    """Whether CUSTOMER, ASKERS, PEOPLE_SUBJECT and ROLE_PLURAL can match (made when first used)."""
+    return Prefilter(CUSTOMER, ASKERS, PEOPLE_SUBJECT, ROLE_PLURAL)

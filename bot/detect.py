@@ -87,14 +87,15 @@ def _has_approval(text: str, present: frozenset[str]) -> bool:
             return False
         # ":white_check_mark: *Decided*: …" marks a decision with a check, it approves nothing.
         return not (lead.group(0).strip() in ("emoji_check", "emoji_thumbsup") and D.DECISION.match(rest))
-    for match in R.APPROVAL.finditer(text, present):
-        left, right = _bounds(text, match.start(), match.end())
-        sentence = text[left:right]
-        if _is_question(sentence) or D.HYPOTHETICAL.search(text, left, match.start()):
-            continue
-        if re.search(r"\bnot\b", text[left : match.start()]):
-            continue
-        return True
+    for pattern in R.APPROVAL.patterns(present):
+        for match in pattern.finditer(text):
+            left, right = _bounds(text, match.start(), match.end())
+            sentence = text[left:right]
+            if _is_question(sentence) or D.HYPOTHETICAL.search(text, left, match.start()):
+                continue
+            if re.search(r"\bnot\b", text[left : match.start()]):
+                continue
+            return True
     return False
 
 
@@ -120,7 +121,8 @@ def find_customer(norm: str) -> str | None:
     benefit = None
     starts: list[int] | None = None
     weak = None  # probably a verb or part of a longer word ("we host", "hosted"): used if none is better
-    for match in C.CUSTOMER.finditer(norm):
+    customers, askers, subjects, roles = C.prefilter()(norm)  # which of the patterns below can match at all
+    for match in C.CUSTOMER.finditer(norm) if customers else ():
         if weak is not None and match.start() - weak.start() > C.WEAK_REACH:
             break
         if benefit is None:
@@ -136,31 +138,30 @@ def find_customer(norm: str) -> str | None:
             weak = weak or match
     if weak is not None:
         return P.weak_phrase(norm, weak.start(), weak.end())
-    asker = C.ASKERS.search(norm)
+    asker = C.ASKERS.search(norm) if askers else None
     if asker:
         return P.asker_phrase(norm, asker.start("who"), asker.end("who"))
-    people = C.PEOPLE_SUBJECT.search(norm)
+    people = C.PEOPLE_SUBJECT.search(norm) if subjects else None
     if people and (people.group("who") or "") not in C.NOT_PEOPLE:
         group = "who" if people.group("who") else "who2"
         return P.subject_phrase(norm, people.start(group), people.end(group))
-    if benefit is None:
-        benefit = bool(C.BENEFIT.search(norm))
     # People the choice serves, named by role ("ops managers", "new hires", "travellers"). Each needs
     # a look at its context; a message naming more roles than any real one does (a noun pasted a
     # thousand times) is judged on its first ROLE_MATCHES.
-    for n, match in enumerate(C.ROLE_PLURAL.finditer(norm)):
+    for n, match in enumerate(C.ROLE_PLURAL.finditer(norm) if roles else ()):
         if n == C.ROLE_MATCHES:
             break
         if match.group(0) in C.NOT_PEOPLE:
             continue
         if starts is None:
             starts = C.subject_starts(norm, _SUBJECT_BREAK)
-        if _opens_sentence(norm, match.start(), starts) or (
-            benefit
-            and (
-                C.SERVED_AFTER.match(norm, match.end())
-                or C.SERVED_BEFORE.search(norm, max(0, match.start() - 40), match.start())
-            )
+        if _opens_sentence(norm, match.start(), starts):
+            return _with_adjectives(norm, match)
+        if benefit is None:  # only now: most messages name no role at all
+            benefit = bool(C.BENEFIT.search(norm))
+        if benefit and (
+            C.SERVED_AFTER.match(norm, match.end())
+            or C.SERVED_BEFORE.search(norm, max(0, match.start() - 40), match.start())
         ):
             return _with_adjectives(norm, match)
     return None
@@ -225,26 +226,56 @@ class PrincipleMatcher:
 
 
 @functools.lru_cache(maxsize=4)
+def trigger_words(norm: str) -> frozenset[str]:
+    """The trigger words of the three rule sets that occur in a normalised text (one pass, kept for
+    the learned detector's reading of the same text)."""
+    return R.words_in(norm, _TRIGGER_WORDS)
+
+
 def classify(norm: str) -> tuple[Kind, str | None]:
     """The kind of a normalised message, by the rules' order (request, approval, decision), and for a
     decision or request the words that made it one (its "wording")."""
+    return _reading(norm)[:2]
+
+
+def phrases(norm: str) -> tuple[bool, bool]:
+    """Whether a decision phrase, and an approval-request phrase, occur in a normalised text at all,
+    counted or not (a feature of the learned detector). Classifying has mostly found out already."""
+    _, _, request, decision = _reading(norm)
+    if decision is None:
+        decision = D.DECISION.search(norm, trigger_words(norm))
+    return decision, request
+
+
+@functools.lru_cache(maxsize=4)
+def _reading(norm: str) -> tuple[Kind, str | None, bool, bool | None]:
+    """classify's kind and wording; whether any request phrase occurs; and whether any decision
+    phrase occurs in `norm` (None when classifying did not read them all)."""
     if not norm:
-        return Kind.OTHER, None
-    present = R.words_in(norm, _TRIGGER_WORDS)
-    for match in R.APPROVAL_REQUEST.finditer(norm, present):
-        if _approval_request_at(norm, match):
-            return Kind.APPROVAL_REQUEST, _wording(match)
+        return Kind.OTHER, None, False, False
+    present = trigger_words(norm)
+    request = False
+    for pattern in R.APPROVAL_REQUEST.patterns(present):
+        for match in pattern.finditer(norm):
+            request = True
+            if _approval_request_at(norm, match):
+                return Kind.APPROVAL_REQUEST, _wording(match), True, None
     if _has_approval(norm, present):
-        return Kind.APPROVAL, None
+        return Kind.APPROVAL, None, request, None
     if R.DECLINE.match(norm):
-        return Kind.OTHER, None
+        return Kind.OTHER, None, request, None
+    whole = True
     if norm.startswith("emoji_"):
         norm = D.LEADING_EMOJI.sub("", norm)
         present = R.words_in(norm, _TRIGGER_WORDS)
-    for match in D.DECISION.finditer(norm, present):
-        if _decision_at(norm, match):
-            return Kind.DECISION, _wording(match)
-    return Kind.OTHER, None
+        whole = False
+    decision = False
+    for pattern in D.DECISION.patterns(present):
+        for match in pattern.finditer(norm):
+            decision = True
+            if _decision_at(norm, match):
+                return Kind.DECISION, _wording(match), request, True if whole else None
+    return Kind.OTHER, None, request, decision if whole else None
 
 
 def _wording(match: re.Match) -> str:

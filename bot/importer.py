@@ -162,6 +162,17 @@ class FileResult:
 Plan = list[tuple[Conversation, list[DayFile]]]
 
 
+def _latest_ts(written: list[Written]) -> str | None:
+    """`max(ts, key=ts_order)` of messages sorted by ts_order: the first of those whose ts sorts last."""
+    if not written:
+        return None
+    latest = len(written) - 1
+    key = ts_order(written[latest].message.ts)
+    while latest and ts_order(written[latest - 1].message.ts) == key:
+        latest -= 1
+    return written[latest].message.ts
+
+
 class Importer:
     def __init__(self, engine: Engine, export: SlackExport, workspace: str):
         self.engine = engine
@@ -233,11 +244,15 @@ class Importer:
                     new += 1
                 elif item.edited is not None:
                     self._follow_edit(item)
-            times = [iso(w.message.time) for w in day.written]
-            last_ts = max((w.message.ts for w in day.written), key=ts_order, default=None)
+            # The day's messages are in time order (read_day sorts them by ts), so its first and last
+            # are its earliest and latest, and the first of those with the last ts is the latest ts.
+            written = day.written
+            first_at = iso(written[0].message.time) if written else None
+            last_at = iso(written[-1].message.time) if written else None
+            last_ts = _latest_ts(written)
             if done and done["last_ts"] and (last_ts is None or ts_order(done["last_ts"]) > ts_order(last_ts)):
                 last_ts = done["last_ts"]
-            result = FileResult(len(day.written), new, day.events, min(times, default=None), max(times, default=None))
+            result = FileResult(len(written), new, day.events, first_at, last_at)
             self._record(key, day_file.name, fingerprint, last_ts, result, found.items, day.skipped)
         problems.items.extend(found.items)
         return result

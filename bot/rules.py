@@ -7,6 +7,7 @@ Every pattern runs on normalised text (lower case, markup turned into words; see
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -28,32 +29,68 @@ class Rules:
         )
         self.words = frozenset(w for groups, _ in self._rules for group in groups for w in group)
         self._sorted_words = tuple(sorted(self.words))
-        # word → the rules whose first group it satisfies, so a message visits only those rules
-        by_word: dict[str, list[int]] = {}
+        # word → the rules whose first group it satisfies, as the bits of an int, so a message's
+        # candidates are an OR of a few ints, in rule order
+        self._mask_by_word: dict[str, int] = {}
         for i, (groups, _) in enumerate(self._rules):
             for word in groups[0]:
-                by_word.setdefault(word, []).append(i)
-        self._by_word = {word: tuple(rules) for word, rules in by_word.items()}
+                self._mask_by_word[word] = self._mask_by_word.get(word, 0) | 1 << i
+        self._tried = tuple((groups[1:], pattern) for groups, pattern in self._rules)
+
+    def patterns(self, present: frozenset[str]) -> list[re.Pattern]:
+        """The patterns worth trying on a text in which `present` are the words found, in rule order."""
+        mask = 0
+        get = self._mask_by_word.get
+        for word in present:
+            mask |= get(word, 0)
+        found = []
+        tried = self._tried
+        while mask:
+            low = mask & -mask
+            mask ^= low
+            rest, pattern = tried[low.bit_length() - 1]
+            if not rest or all(not group.isdisjoint(present) for group in rest):
+                found.append(pattern)
+        return found
 
     def finditer(self, text: str, present: frozenset[str] | None = None) -> Iterator[re.Match]:
         if present is None:
             present = words_in(text, self._sorted_words)
-        candidates = sorted({i for word in present for i in self._by_word.get(word, ())})
-        for i in candidates:
-            groups, pattern = self._rules[i]
-            if all(not group.isdisjoint(present) for group in groups[1:]):
-                yield from pattern.finditer(text)
+        for pattern in self.patterns(present):
+            yield from pattern.finditer(text)
+
+    def search(self, text: str, present: frozenset[str] | None = None) -> bool:
+        """Whether any pattern matches (`next(self.finditer(…), None) is not None`, without a generator)."""
+        if present is None:
+            present = words_in(text, self._sorted_words)
+        return any(pattern.search(text) for pattern in self.patterns(present))
 
     def match(self, text: str, present: frozenset[str] | None = None) -> re.Match | None:
-        for found in self.finditer(text, present):
-            if found.start() == 0:
+        """The first match that starts the text. A pattern's first match starts at 0 exactly when
+        the pattern matches there, so nothing past the start is searched."""
+        if present is None:
+            present = words_in(text, self._sorted_words)
+        for pattern in self.patterns(present):
+            found = pattern.match(text)
+            if found is not None:
                 return found
         return None
 
 
+_SECOND = operator.itemgetter(1)
+# The automaton of each word list a caller passes, found by the list's identity: hashing a tuple
+# of hundreds of words to look its automaton up costs more than the search itself.
+_by_identity: dict[int, tuple[Iterable[str], ahocorasick.Automaton]] = {}
+
+
 def words_in(text: str, words: Iterable[str]) -> frozenset[str]:
     """The given trigger words that occur in `text`: one Aho-Corasick pass over the text."""
-    return frozenset(word for _, word in _automaton(tuple(words)).iter(text))
+    known = _by_identity.get(id(words))
+    if known is None or known[0] is not words:
+        if len(_by_identity) >= 64:  # callers pass the same few constant lists; a stray one is not kept forever
+            _by_identity.clear()
+        known = _by_identity[id(words)] = (words, _automaton(tuple(words)))
+    return frozenset(map(_SECOND, known[1].iter(text)))
 
 
 @functools.cache
@@ -98,18 +135,18 @@ APPROVAL_REQUEST = rule_set(
     ("vote|voting", r"(?<!\[result\])\[vote\]|\bcall for (?:a )?votes?\b|\bplease (?:cast )?(?:your )?votes?\b|"
     r"\bvoting (?:is )?(?:now )?open\b"),
     ("permission", r"^permission to\b"),
-    ("?", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
+    ("?&ok |okay |alright |good |fine |safe & to ", r"\b(?:ok|okay|alright|good|fine|safe) (?:for (?:me|us) )?to (?:merge|ship|deploy|release|launch|publish|"
     r"proceed|go ahead|push|send|roll out|rollout|enable|turn on|cut|run|start|do|try|kill|restart|drop|add|use|"
     r"give|offer|spend|pay|hire|book|buy|order|sign|post|share|list|"
     r"delete|bump|upgrade|rotate|reboot|apply|change)\b[^.!\n]*\?"),
-    ("?", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
-    ("?", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
+    ("?&is it|is that|are we|would it be|am i", r"\b(?:is it|is that|are we|would it be|am i) (?:ok|okay|alright|fine|cool|good)\b[^.!\n]*\?"),
+    ("?& with", r"\b(?:you|u|y'?all) (?:good|ok|okay|fine|cool) with\b[^.!\n]*\?"),
     ("have", r"\b(?:do|did) (?:i|we) have (?:the |your |an? )?(?:approval|sign[- ]?off|green light|go[- ]ahead|ok|okay|"
     r"permission|blessing)\b"),
     ("mind if", r"\bmind if (?:i|we)\b"),
-    ("?", r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
+    ("?&can i|can we|may i|may we|could i|could we", r"\b(?:can|may|could) (?:i|we) (?:go ahead|proceed|merge|ship|deploy|release|launch|push|publish|"
     r"roll (?:it )?out|enable|start|land|cut)\b[^.!\n]*\?"),
-    ("?", r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?"),
+    ("?&are we|am i|is this|is it", r"\b(?:are we|am i|is this|is it) (?:good|clear|ok|okay|cleared|fine|approved) (?:to|for)\b[^.!\n]*\?"),
     ("?", r"^(?:@[\w.\-]+[,:]?\s+)*(?:quick )?(?:good to go|green light|go/no[- ]go|go or no[- ]go|sign[- ]?off|approval|"
     r"\+1|lgtm|ok|okay|thumbs up)\s*\?"),
     ("love|appreciate|like", r"\b(?:would|'d) (?:love|appreciate|like) (?:an? |your |the |some )?(?:[\w-]+ ?\+? ?){0,3}?"
@@ -122,11 +159,11 @@ APPROVAL_REQUEST = rule_set(
     ("get a", r"\b(?:can|could) (?:we|i) get a (?:decision|call|ruling|verdict|go/no-go)\b"),
     ("who ", r"\bwho (?:can|could|should|needs to|will|is able to) (?:approve|sign off|give (?:this |it )?(?:a |the )?"
     r"(?:\+1|go-ahead|green light|ok))\b"),
-    ("?", r"\b(?:anyone|someone|somebody|anybody|you|one of you|any of you)\b[^.!?\n]{0,40}\b(?:approve|sign off|"
+    ("?&approve|sign off|sign-off|stamp", r"\b(?:anyone|someone|somebody|anybody|you|one of you|any of you)\b[^.!?\n]{0,40}\b(?:approve|sign off|"
     r"sign-off|stamp)\b[^.!\n]*\?"),
     ("please|pls|plz", r"\b(?:approval|sign[- ]?off|review and approval)\b[^.!?\n]{0,60}\b(?:please|pls|plz)\b"),
     ("please|pls|plz", r"\b(?:approve|sign off|\+1|stamp|review and approve|approval)\s+(?:please|pls|plz)\b"),
-    ("?", r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?"),
+    ("?&if i|if we", r"\b(?:ok|okay|alright|fine|cool) if (?:i|we)\b[^.!\n]*\?"),
     ("any ", r"\bany (?:concerns|objections)\b[^.!\n]*\?"),
     ("[", r"\[(?:approval|approval needed|approval request|sign[- ]?off|for approval|needs approval)\]"),
     ("objection", r"\b(?:any|no) objections?\b[^.!\n]*\?"),
@@ -171,7 +208,7 @@ APPROVAL_REQUEST = rule_set(
      r"(?:can|may|to|are good)\b"),
     ("your ", r"\byour (?:blessing|sign[- ]?off|approval|ok|okay|go-ahead|green light|\+1)\b[^.!\n]*\?"),
     ("are you|r u|is everyone|is everybody", r"\b(?:are you|r u|is everyone|is everybody) (?:ok|okay|fine|good|happy|cool|alright) with\b[^.!\n]*\?"),
-    ("is ", r"\bis (?:the |your |our )?[\w-]+ (?:ok|okay|fine|happy|good) with\b[^.!\n]*\?"),
+    ("is & with", r"\bis (?:the |your |our )?[\w-]+ (?:ok|okay|fine|happy|good) with\b[^.!\n]*\?"),
     ("go/no-go|go/no go", r"\bgo/no[- ]go (?:on|for|from)\b"),
     ("your call|yes or no", r"\byour call\b|\byes or no\s*\?"),
     ("a go", r"\b(?:for|need|needs|requesting|asking for|get) a go\b"),

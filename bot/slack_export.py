@@ -321,7 +321,7 @@ class SlackExport:
             raise _Malformed("it has no user")
         if not isinstance(text, str):
             raise _Malformed("its text is not a string")
-        if not isinstance(thread, str) or slack_time(thread) is None:
+        if thread is not ts and (not isinstance(thread, str) or slack_time(thread) is None):  # ts is one
             raise _Malformed(f"its thread_ts {thread!r} is not a Slack timestamp")
         edited = raw.get("edited")
         edited_at = None

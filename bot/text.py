@@ -9,6 +9,7 @@ words. For the rules, approval emoji become the tokens `emoji_check` / `emoji_th
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -141,10 +142,13 @@ def _readable(text: str, emoji: Callable[[re.Match], str], characters: dict[int,
         text = _BARE_URL.sub(" ", text)
     if ":" in text:
         text = _EMOJI_CODE.sub(emoji, text)
-    text = text.translate(characters)
+    if not text.isascii():  # every character either table maps is outside ASCII
+        text = text.translate(characters)
     if "*" in text or "_" in text:
         text = _MARKERS.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if "  " in text or "\t" in text or "\u00a0" in text:  # else the spaces are single already
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
@@ -155,6 +159,17 @@ def normalise(text: str) -> str:
 
     Dots inside numbers ("the 5.2 launch") become underscores, so they do not end a sentence.
     """
+    return _normalised(text) if isinstance(text, str) else _normalise(text)
+
+
+# The detector, the approvals and the engine each read the message they are handed: the same text
+# is normalised once.
+@functools.lru_cache(maxsize=8)
+def _normalised(text: str) -> str:
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = plain(text).lower()
     return _VERSION_DOT.sub("_", text) if "." in text else text
 

@@ -192,7 +192,9 @@ def _bits(mask: int) -> list[int]:
 
 def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[int, int]]]:
     """The automaton of every stem, and for each stem (the classes it signals when the word ends
-    there, the classes it signals whatever follows: its `*` phrases), as bit masks."""
+    there, the classes it signals whatever follows: its `*` phrases), as bit masks. The automaton
+    gives each stem as (its length less one, whether it starts and whether it ends with a word
+    character, then those two masks), so reading a match needs no look-up."""
     whole: dict[str, int] = {}
     prefix: dict[str, int] = {}
     for bit, name in enumerate(NAMES):
@@ -203,45 +205,50 @@ def _automaton() -> tuple[ahocorasick.Automaton, dict[str, tuple[int, int]]]:
     automaton = ahocorasick.Automaton()
     entries = {}
     for stem in whole.keys() | prefix.keys():
-        automaton.add_word(stem, stem)
         always = prefix.get(stem, 0)
         entries[stem] = (always | whole.get(stem, 0), always)
+        automaton.add_word(stem, (len(stem) - 1, _word_char(stem[0]), _word_char(stem[-1]), *entries[stem]))
     automaton.make_automaton()
     return automaton, entries
-
-
-_AUTOMATON, _ENTRIES = _automaton()
 
 
 def _word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
+_AUTOMATON, _ENTRIES = _automaton()
+
+
 def _read(norm: str) -> tuple[list[int], int, list[int], int]:
     """(the classes of each sentence, the classes met at a sentence's start, where each sentence
     ends, the number of the last sentence read), classes as bit masks."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
     size = len(norm)
-    if not ends or ends[-1] < size:
-        ends.append(size)
+    if "\n" in norm or "." in norm or "!" in norm or "?" in norm:
+        ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
+        if not ends or ends[-1] < size:
+            ends.append(size)
+    else:
+        ends = [size]  # one sentence: nothing can end one before the text does
     count = len(ends)
     last = min(count, MAX_SENTENCES) - 1
     sentence = 0
     together = [0]
     starts = 0
-    for end, stem in _AUTOMATON.iter(norm):
-        start = end - len(stem) + 1
-        if start > 0 and _word_char(stem[0]) and _word_char(norm[start - 1]):
-            continue
+    for end, (span, word_start, word_end, whole, always) in _AUTOMATON.iter(norm):
+        start = end - span
+        if start > 0 and word_start and ((c := norm[start - 1]).isalnum() or c == "_"):
+            continue  # inside a word
         while sentence < count - 1 and start >= ends[sentence]:
             sentence += 1
             together.append(0)
         if sentence > last:
             break
-        word_ends = end + 1 >= size or not _word_char(stem[-1]) or not _word_char(norm[end + 1])
-        mask = _ENTRIES[stem][0 if word_ends else 1]
-        if not mask:
+        if end + 1 >= size or not word_end or not ((c := norm[end + 1]).isalnum() or c == "_"):
+            mask = whole  # the word ends with the stem
+        elif not always:
             continue
+        else:
+            mask = always
         together[-1] |= mask
         begins = ends[sentence - 1] if sentence else 0
         if start - begins < 4 and not norm[begins:start].strip(_LEADING):
@@ -290,25 +297,49 @@ class Columns:
         self.start = [column("start:" + a) for a in NAMES]
         self.pairs = [[column(f"pair:{a}+{b}") for b in NAMES] for a in NAMES]
         self.sentences = [column(f"sentences:{n}") for n in range(7)]
+        self._known: dict[int, tuple[int, ...]] = {}
 
     def __call__(self, norm: str) -> set[int]:
         together, starts, ends, last = _read(norm)
-        start = self.start
-        found = {start[i] for i in _bits(starts)}
+        # The same few masks come up again and again, so the columns of each (a sentence's classes,
+        # in a question or not; the first's, the last's, those at a sentence's start) are kept, in
+        # the order they are added: the set is built in the same order, so it iterates the same.
+        found = set(self._cached(self._start_of, starts, 4))
         found.add(self.sentences[min(len(ends), 6)])
-        plain, pairs, first, latest = self.plain, self.pairs, self.first, self.last
         for number, mask in enumerate(together):
             if not mask:
                 continue
-            marked = self.marked[_mark(norm, ends, number)]
-            bits = _bits(mask)
-            for n, i in enumerate(bits):
-                found.add(plain[i])
-                found.add(marked[i])
-                row = pairs[i]
-                found.update(row[j] for j in bits[n + 1 :])
+            found.update(self._cached(self._sentence_of, mask, _mark(norm, ends, number)))
             if number == 0:
-                found.update(first[i] for i in bits)
+                found.update(self._cached(self._first_of, mask, 2))
             if number == last:
-                found.update(latest[i] for i in bits)
+                found.update(self._cached(self._last_of, mask, 3))
         return found
+
+    def _cached(self, make: Callable[[int, int], tuple[int, ...]], mask: int, kind: int) -> tuple[int, ...]:
+        key = mask << 3 | kind  # kind: 0 or 1 a sentence's (statement, question), 2 first, 3 last, 4 start
+        found = self._known.get(key)
+        if found is None:
+            if len(self._known) >= _KNOWN_MASKS:
+                self._known.clear()
+            found = self._known[key] = make(mask, kind)
+        return found
+
+    def _start_of(self, mask: int, _: int) -> tuple[int, ...]:
+        return tuple(self.start[i] for i in _bits(mask))
+
+    def _first_of(self, mask: int, _: int) -> tuple[int, ...]:
+        return tuple(self.first[i] for i in _bits(mask))
+
+    def _last_of(self, mask: int, _: int) -> tuple[int, ...]:
+        return tuple(self.last[i] for i in _bits(mask))
+
+    def _sentence_of(self, mask: int, question: int) -> tuple[int, ...]:
+        """Each class, itself and in a question or a statement, then its pairs with the later ones."""
+        marked, bits, found = self.marked[question], _bits(mask), []
+        for n, i in enumerate(bits):
+            found += (self.plain[i], marked[i], *(self.pairs[i][j] for j in bits[n + 1 :]))
+        return tuple(found)
+
+
+_KNOWN_MASKS = 4_096  # distinct (mask, use) pairs whose columns are kept; the table starts afresh past this

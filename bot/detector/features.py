@@ -23,26 +23,31 @@ Grouped cross-validation measures it beside the model alone (bot/detector/data/M
 from __future__ import annotations
 
 import functools
+import math
+import operator
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
-from bot.detector.acts import act_keys
+from bot.detector.acts import Words, clause_acts, keys_of
 from bot.detector.cues import Columns
 
 BITS = 18
 DIMENSIONS = 1 << BITS
 CUSTOMER_COLUMN = DIMENSIONS  # the rationale model's extra column: the rules find a customer named
 _MASK = DIMENSIONS - 1
-_WORD = re.compile(r"[a-z0-9_']+|[+\-]1\b|[?!:/]")
+_WORD = Words("?!:/")  # what `re.compile(r"[a-z0-9_']+|[+\-]1\b|[?!:/]").findall` finds, faster
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 SENTENCE_WORDS = 40
 MAX_WORDS = 200
 MAX_TEXT = 8000
 CACHE_WORDS = 100_000  # distinct words whose columns are kept; the cache starts afresh past this
+VALUE_SHAPES = 1_024  # distinct group sizes whose normalised values are kept
+CACHE_ACTS = 4_096  # distinct clause acts (and where they stand) whose columns are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,45 +108,91 @@ def _named_column(key: str) -> int:
 _CUES = Columns(_column)
 _LENGTHS = [_column(f"len:{n}") for n in range(9)]
 _QUESTION, _ENDS_WITH_QUESTION = _column("s:q"), _column("s:endq")
-
-
-def customer_named(norm: str) -> bool:
-    from bot.detect import find_customer
-
-    return find_customer(norm) is not None
+_W, _LEFT, _RIGHT, _SENTENCE0 = (operator.itemgetter(n) for n in (0, 1, 2, 4))
+_STEM, _AFFIXES = operator.itemgetter(6), operator.itemgetter(7)
 
 
 @functools.cache
-def _rule_words() -> tuple[str, ...]:
-    from bot import decisions as D
-    from bot import rules as R
+def _detect():
+    # Imported when first used: the rules are only read when a message is (bot.detect is the rules' module).
+    from bot import detect, rules
 
-    return tuple(sorted(R.APPROVAL_REQUEST.words | R.APPROVAL.words | D.DECISION.words))
+    return detect, rules
+
+
+def customer_named(norm: str) -> bool:
+    return _detect()[0].find_customer(norm) is not None
+
+
+def _rule_reading(norm: str) -> tuple:
+    """What the rules make of a message: their kind, whether they find a customer named or a
+    decline, and whether a decision or a request phrase is there at all (counted or not)."""
+    detect, rules = _detect()
+    kind, _ = detect.classify(norm)
+    decision, request = detect.phrases(norm)
+    return kind, bool(detect.find_customer(norm)), rules.DECLINE.match(norm) is not None, decision, request
+
+
+def _keys_of(reading: tuple) -> list[str]:
+    kind, customer, decline, decision, request = reading
+    keys = ["r:" + kind.value]
+    for named, key in ((customer, "r:customer"), (decline, "r:decline"), (decision, "r:phrase:decision"),
+                       (request, "r:phrase:request")):
+        if named:
+            keys.append(key)
+    return keys
 
 
 def _rule_keys(norm: str) -> list[str]:
-    from bot import decisions as D
-    from bot import rules as R
-    from bot.detect import classify, find_customer
+    return _keys_of(_rule_reading(norm))
 
-    kind, _ = classify(norm)
-    keys = ["r:" + kind.value]
-    if find_customer(norm):
-        keys.append("r:customer")
-    if R.DECLINE.match(norm):
-        keys.append("r:decline")
-    present = R.words_in(norm, _rule_words())  # one pass for both rule sets below
-    for name, rule_set in (("decision", D.DECISION), ("request", R.APPROVAL_REQUEST)):
-        if next(rule_set.finditer(norm, present), None) is not None:
-            keys.append("r:phrase:" + name)
-    return keys
+
+_rule_columns_of: dict[tuple, tuple[int, ...]] = {}
+
+
+def _rule_columns(norm: str) -> tuple[int, ...]:
+    """The columns of the rules' reading, each counted once (a few dozen readings are possible)."""
+    reading = _rule_reading(norm)
+    found = _rule_columns_of.get(reading)
+    if found is None:
+        found = _rule_columns_of[reading] = tuple(dict.fromkeys(map(_named_column, _keys_of(reading))))
+    return found
+
+
+_act_columns: dict[tuple, tuple[int, ...]] = {}
+
+
+def _act_columns_of(text: str, sentences: list[str]) -> list[int]:
+    """The columns of act_keys(text), each clause's act (and where it stands) looked up once;
+    `sentences` are the text's sentences that are not blank."""
+    found = clause_acts(text, sentences)
+    last = len(found) - 1
+    columns: list[int] = []
+    for n, act in enumerate(found):
+        key = (act, 0 if n == 0 else 2 if n == last else 1)
+        known = _act_columns.get(key)
+        if known is None:
+            if len(_act_columns) >= CACHE_ACTS:
+                _act_columns.clear()
+            known = _act_columns[key] = tuple(_named_column(k) for k in keys_of(act, n == 0, n == last))
+        columns += known
+    return columns
+
+
+def word_key(word: str) -> int:
+    """The 32-bit hash by which a model remembers a word it was trained on (see word_keys)."""
+    return zlib.crc32(b"k:" + word.encode("utf-8", "surrogatepass"))
+
+
+def model_words(norm: str) -> list[str]:
+    """The words of a normalised message that word_keys hashes (not its punctuation or votes)."""
+    return [w for w in _WORD(norm[:MAX_TEXT])[:MAX_WORDS] if w[0].isalnum()]
 
 
 def word_keys(norm: str) -> set[int]:
     """A 32-bit hash of each of a normalised message's words (not its punctuation or votes): how a
     model remembers which words it was trained on without keeping the words."""
-    return {zlib.crc32(b"k:" + w.encode("utf-8", "surrogatepass"))
-            for w in _WORD.findall(norm[:MAX_TEXT])[:MAX_WORDS] if w[0].isalnum()}
+    return set(map(word_key, model_words(norm)))
 
 
 class Featuriser:
@@ -150,39 +201,63 @@ class Featuriser:
         self.use_rules = use_rules
         w = weights
         self._weights = np.array([1.0, w.affixes, w.sentences, w.cues, w.acts, w.rules])
+        self._scaled: dict[tuple[int, ...], np.ndarray] = {}  # the values of each shape of vector
 
     def vector(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
-        """(column indices, values) of the L2-normalised feature vector; indices may repeat."""
+        """(column indices, values) of the L2-normalised feature vector; indices may repeat. The
+        values are read-only: they depend only on the size of each group, and are shared."""
+        idx, sizes = self.columns(norm)
+        return np.fromiter(idx, dtype=np.int64, count=len(idx)), self._values(tuple(sizes))
+
+    def _values(self, sizes: tuple[int, ...]) -> np.ndarray:
+        found = self._scaled.get(sizes)
+        if found is None:
+            values = np.repeat(self._weights, sizes)
+            # Each group counts a column once; a column two groups share by hashing is not merged first
+            # (that would cost a sort per message). Training builds its matrix from these same values.
+            found = values / (math.sqrt(values @ values) or 1.0)
+            found.flags.writeable = False
+            if len(self._scaled) >= VALUE_SHAPES:
+                self._scaled.clear()
+            self._scaled[sizes] = found
+        return found
+
+    def columns(self, norm: str) -> tuple[list[int], list[int]]:
+        """The columns of each group of features (words, affixes, sentences, cues, acts, rules), each
+        group's counted once, one group after another; and how many each group has."""
         text = norm[:MAX_TEXT]
-        cache = _cache
-        words = [cache.get(w) or _word(w) for w in _WORD.findall(text)[:MAX_WORDS]]
-        seq = [_START, *words, _END]
-        plain = [w.word for w in seq]
-        plain += [a.left ^ b.right for a, b in zip(seq, seq[1:], strict=False)]
+        get = _cache.get
+        tokens = _WORD(text)
+        words = [get(w) or _word(w) for w in (tokens if len(tokens) <= MAX_WORDS else tokens[:MAX_WORDS])]
+        plain = [_START.word, *map(_W, words), _END.word]
+        plain += map(operator.xor, [_START.left, *map(_LEFT, words)], [*map(_RIGHT, words), _END.right])
         plain += [w.first[n] for n, w in enumerate(words[:3])]
-        affixes = []
-        for w in words:
-            plain += w.stem
-            affixes += w.affixes
+        plain += chain.from_iterable(map(_STEM, words))
+        affixes = list(chain.from_iterable(map(_AFFIXES, words)))
         # What a message does is mostly said in its first sentence, or its last.
-        sentences = [s for s in _SENTENCES.split(text) if s.strip()]
-        if len(sentences) > 1:
-            in_sentences = [(cache.get(w) or _word(w)).sentence0 for w in _WORD.findall(sentences[0])[:SENTENCE_WORDS]]
-            in_sentences += [(cache.get(w) or _word(w)).sentence_last
-                             for w in _WORD.findall(sentences[-1])[:SENTENCE_WORDS]]
+        if "\n" in text or "." in text or "!" in text or "?" in text:
+            sentences = [s for s in _SENTENCES.split(text) if s.strip()]
         else:
-            in_sentences = [w.sentence0 for w in words[:SENTENCE_WORDS]] if sentences else []
-        cues = list(_CUES(text))
-        cues.append(_LENGTHS[min(len(words).bit_length(), 8)])
+            sentences = [text] if text.strip() else []  # what the split gives when there is nothing to split at
+        if len(sentences) > 1:
+            in_sentences = [(get(w) or _word(w)).sentence0 for w in _WORD(sentences[0])[:SENTENCE_WORDS]]
+            in_sentences += [(get(w) or _word(w)).sentence_last
+                             for w in _WORD(sentences[-1])[:SENTENCE_WORDS]]
+        else:
+            in_sentences = list(map(_SENTENCE0, words[:SENTENCE_WORDS])) if sentences else []
+        found = _CUES(text)  # a set: only what is added to it may repeat
+        cues = list(found)
+        shape = [_LENGTHS[min(len(words).bit_length(), 8)]]
         if "?" in text:
-            cues.append(_QUESTION)
+            shape.append(_QUESTION)
             if text.rstrip().endswith("?"):
-                cues.append(_ENDS_WITH_QUESTION)
-        acts = [_named_column(k) for k in act_keys(text)] if self.weights.acts else []
-        rules = [_named_column(k) for k in _rule_keys(text)] if self.use_rules else []
-        groups = [list(dict.fromkeys(g)) for g in (plain, affixes, in_sentences, cues, acts, rules)]
-        idx = [i for g in groups for i in g]
-        values = np.repeat(self._weights, [len(g) for g in groups])
-        # Each group counts a column once; a column two groups share by hashing is not merged first
-        # (that would cost a sort per message). Training builds its matrix from these same values.
-        return np.array(idx, dtype=np.int64), values / (float(np.sqrt(values @ values)) or 1.0)
+                shape.append(_ENDS_WITH_QUESTION)
+        for column in shape:
+            if column not in found:
+                found.add(column)
+                cues.append(column)
+        acts = list(dict.fromkeys(_act_columns_of(text, sentences))) if self.weights.acts else []
+        rules = _rule_columns(text) if self.use_rules else ()
+        plain, affixes, in_sentences = (list(dict.fromkeys(g)) for g in (plain, affixes, in_sentences))
+        return [*plain, *affixes, *in_sentences, *cues, *acts, *rules], [
+            len(plain), len(affixes), len(in_sentences), len(cues), len(acts), len(rules)]

@@ -12,6 +12,8 @@ from bot.detector.readable import unreadable
 from bot.models import Kind, Principle, Sensitivity, Verdict
 from bot.text import normalise
 
+_NOTHING = object()  # no message judged yet
+
 
 class Detector:
     def __init__(
@@ -29,8 +31,18 @@ class Detector:
         self.thresholds: Mapping[Sensitivity, float] = dict(
             thresholds if thresholds is not None else (model.thresholds if model else {})
         )
+        self._last: tuple[object, Verdict | None] = (_NOTHING, None)
 
     def judge(self, text: str) -> Verdict:
+        # The same message judged again (an import follows an edit right after handling it): the
+        # same string object, so the same verdict.
+        if text is self._last[0]:
+            return self._last[1]
+        verdict = self._judge(text)
+        self._last = (text, verdict)
+        return verdict
+
+    def _judge(self, text: str) -> Verdict:
         reason = unreadable(text)
         if reason:  # not English, or mostly code, links or a paste: never guessed at, never asked about
             return Verdict(kind=Kind.OTHER, customer_rationale=None, unreadable=reason)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.detector.features import DIMENSIONS, Featuriser, Weights, customer_named, word_keys
+from bot.detector.features import DIMENSIONS, Featuriser, Weights, customer_named, model_words, word_key
 from bot.models import Kind, Sensitivity
 
 KINDS = (Kind.DECISION, Kind.APPROVAL_REQUEST, Kind.APPROVAL, Kind.OTHER)
@@ -86,6 +86,7 @@ class Model:
         self.kind_weights, self.rationale_weights, self.nudge_weights = stacked[:, :4], stacked[:, 4], stacked[:, 5]
         self._bias = np.array([*self.kind_bias, self.rationale_bias, self.nudge_bias])
         self._shift = [float(x) for x in self.kind_shift]
+        self._known: frozenset[int] | None = None  # known_words as a set, made when first asked
 
     def scores(self, norm: str) -> Scores:
         """The scores of a normalised message. Its rationale and nudge count the rules' customer
@@ -102,16 +103,17 @@ class Model:
         "ttyl") leaves it guessing from length and position alone."""
         if self.known_words is None:
             return True
-        keys = word_keys(norm)
-        if not keys:
+        words = model_words(norm)
+        if not words:
             return True
-        known, wanted = self.known_words, np.fromiter(keys, dtype=np.uint32, count=len(keys))
-        found = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
-        return bool((known[found] == wanted).any())
+        if self._known is None:
+            self._known = frozenset(self.known_words.tolist())
+        known = self._known
+        return any(word_key(w) in known for w in words)
 
     def raw_logits(self, indices: np.ndarray, values: np.ndarray) -> list[float]:
         """The four kind logits, then the rationale's and the nudge's, of a feature vector (no customer terms)."""
-        return (values @ self._stacked[indices] + self._bias).tolist()
+        return (np.dot(values, self._stacked.take(indices, axis=0)) + self._bias).tolist()
 
     def customer_terms(self, norm: str) -> tuple[float, float]:
         """What the rules' finding a customer named adds to the rationale and nudge logits."""
@@ -127,10 +129,10 @@ class Model:
         exps = [math.exp(x - top) for x in calibrated]
         total = sum(exps)
         return Scores(
-            kinds=dict(zip(KINDS, (e / total for e in exps), strict=True)),
-            kind=kind,
-            rationale=_sigmoid((rationale_logit + self.rationale_shift) / self.rationale_temperature),
-            nudge=_sigmoid((nudge_logit + self.nudge_shift) / self.nudge_temperature),
+            dict(zip(KINDS, [e / total for e in exps], strict=True)),
+            kind,
+            _sigmoid((rationale_logit + self.rationale_shift) / self.rationale_temperature),
+            _sigmoid((nudge_logit + self.nudge_shift) / self.nudge_temperature),
         )
 
     # -- files ----------------------------------------------------------------------------

@@ -124,7 +124,7 @@ _LANG_CODES = frozenset("en de fr es pt it nl sv da pl tr id".split())
 
 _WORD = re.compile(r"[^\W\d_]+")
 # The same split for ASCII text, several times faster: everything but a letter becomes a space.
-_ASCII_NON_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
+_ASCII_NON_LETTERS = bytes(c if chr(c).isalpha() and c < 128 else 32 for c in range(256))  # for bytes.translate
 # Letters outside the Latin blocks (Basic, Latin-1, Extended-A/B, Extended Additional).
 _NON_LATIN = re.compile(r"[^\W\d_\x00-\u024f\u1e00-\u1eff]+")
 _EMOJI_CODE = re.compile(r":[a-z][a-z0-9_+'\-]*:")
@@ -379,7 +379,7 @@ def _words(prose: str) -> list[str]:
                 prose = prose.replace(mark, " ")
         if not prose.isascii():
             return _WORD.findall(prose)
-    return prose.translate(_ASCII_NON_LETTERS).split()
+    return prose.encode().translate(_ASCII_NON_LETTERS).decode().split()
 
 
 def _languages(words: list[str]) -> tuple[int, int]:
