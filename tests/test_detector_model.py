@@ -263,8 +263,9 @@ EVERYDAY = (
 
 
 def test_everyday_chat_is_neither_logged_nor_taken_for_an_approval():
-    """Greetings, banter and status lines the model never trained on are judged "other" (at most one
-    of twenty slips, and only that one may be asked about); votes and approvals stay what they are."""
+    """Greetings, banter and status lines the model never trained on are judged "other" (at most two
+    of twenty slip, and only those may be asked about: the chat register's real messages are the
+    measure, docs/detection.md); votes and approvals stay what they are."""
     from bot.detector.judge import Detector
 
     lines = (ROOT / "tests/data/chat.jsonl").read_text(encoding="utf-8").splitlines()
@@ -273,7 +274,7 @@ def test_everyday_chat_is_neither_logged_nor_taken_for_an_approval():
     detector = Detector([], model=Model.load(SHIPPED / MODEL_FILE))
     verdicts = {text: detector.judge(text) for text in EVERYDAY}
     slipped = [t for t, v in verdicts.items() if v.kind is not Kind.OTHER]
-    assert len(slipped) <= 1, slipped
+    assert len(slipped) <= 2, slipped
     assert {t for t, v in verdicts.items() if v.nudge} <= set(slipped)
     # Words it never learned are no evidence of an approval, in a request's thread or anywhere.
     assert detector.judge("ttyl").kind is Kind.OTHER and detector.judge("qwzx vbnm").kind is Kind.OTHER

@@ -117,8 +117,10 @@ def model_card(sources: Sequence[T.Source], variants: Sequence[Variant], shipped
         "kind against the others, and one for whether to ask (a decision or request naming no customer), each",
         "over features scaled by how well they tell its two sides apart (NB log-count ratio), with one more",
         "for customer rationale on decisions and approval requests; probabilities calibrated on out-of-fold",
-        "scores (temperature and shift). The hybrid adds the rules' own reading as features; it is measured beside",
-        f"the model alone, and the {shipped.name} is shipped.",
+        "scores (temperature and shift). Only the features seen in at least"
+        f" {T.MIN_GROUPS} threads of the training data are learned from.",
+        "The hybrid adds the rules' own reading as features; it is measured beside"
+        f" the model alone, and the {shipped.name} is shipped.",
         "English only: text the detector cannot read is never judged.",
         "",
         "## Inputs",

@@ -39,6 +39,12 @@ KIND_NAMES = tuple(k.value for k in KINDS)
 # everyday chat (tests/data/chat.jsonl) counts more than our other invented messages, since real
 # threads hold hardly any greetings, banter or status lines for the model to learn "other" from.
 MAX_LINE_WEIGHT = 50.0
+# A feature is learned from only when it occurs in at least this many threads (groups) of the training
+# part: one seen in a thread or two (a project's name, one thread's phrasing) lets the model remember
+# those messages instead of learning what they do. Grouped CV over four fold seeds: macro-F1 0.684 ->
+# 0.693 (2: 0.691, 4: 0.692), normal nudges 0.800 / 0.424 -> 0.803 / 0.431; chosen inside each fold's
+# training part from 1-4 it is never 1 (0.692). At inference such a column simply has no weight.
+MIN_GROUPS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +152,22 @@ class Fitted:
         return kinds, X @ self.rationale_weights + self.rationale_bias, X @ self.nudge_weights + self.nudge_bias
 
 
+def common_columns(X, examples: Sequence[Example], min_groups: int = MIN_GROUPS) -> np.ndarray:
+    """Whether each column of X occurs in at least `min_groups` distinct groups of `examples`."""
+    from scipy import sparse
+
+    names = {g: n for n, g in enumerate(sorted({e.group for e in examples}))}
+    group_of = np.array([names[e.group] for e in examples])
+    membership = sparse.csr_matrix((np.ones(len(examples)), (group_of, np.arange(len(examples)))),
+                                   shape=(len(names), len(examples)))
+    present = X.tocsr(copy=True)
+    present.data = np.ones_like(present.data)
+    return np.asarray(((membership @ present) > 0).sum(axis=0)).ravel() >= min_groups
+
+
 def fit(X, examples: Sequence[Example]) -> Fitted:
+    X = X.multiply(common_columns(X, examples).astype(float)[None, :]).tocsr()  # rare columns: no weight
+    X.eliminate_zeros()
     missing = [k for k in KIND_NAMES if not any(e.kind == k for e in examples)]
     if missing:
         raise InputError(f"too few examples to train on: none of kind {', '.join(missing)}"
